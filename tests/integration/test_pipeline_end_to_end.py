@@ -1,0 +1,123 @@
+"""The whole pipeline through Airflow, checked against the inputs it was given.
+
+One financial year of synthetic SMR01 data keeps the run short; everything else
+(geography, populations, localities) is the real committed snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, TEST_YEAR, write_config
+from transforms.archive import file_sha256
+from transforms.config import load_config
+from transforms.runstate import RunState
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, airflow_db, synthetic_extract):
+    tmp = tmp_path_factory.mktemp("e2e")
+    config_path = write_config(tmp, smr01=synthetic_extract)
+    os.environ["HSCP_CONFIG"] = str(config_path)
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+
+        dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("partnership_indicators")
+        dag_run = dag.test()
+    finally:
+        del os.environ["HSCP_CONFIG"]
+    cfg = load_config(config_path)
+    return cfg, dag_run
+
+
+@pytest.fixture(scope="module")
+def mart(published):
+    cfg, _ = published
+    return pd.read_parquet(cfg.output_dir / "latest" / "emergency_admissions_per_1000.parquet")
+
+
+def test_dag_run_succeeds_and_latest_points_at_the_release(published):
+    cfg, dag_run = published
+    assert dag_run.state == "success"
+    state = RunState.load(cfg.runs_dir, dag_run.run_id)
+    release = cfg.releases_dir / state.release_id
+    assert (cfg.output_dir / "latest").resolve() == release.resolve()
+    assert (cfg.output_dir / "LATEST").read_text().strip() == state.release_id
+    assert not list(cfg.releases_dir.glob(".tmp-*"))
+
+
+def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
+    cfg, _ = published
+    release = (cfg.output_dir / "latest").resolve()
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["synthetic"] is True and "SYNTHETIC" in manifest["notice"]
+    assert (release / "SYNTHETIC_DATA.txt").exists()
+    sources = {i["source"]: i for i in manifest["inputs"]}
+    assert len(sources) == 8
+    smr01 = sources["smr01_episodes"]
+    assert smr01["synthetic"] and smr01["restricted"]
+    assert smr01["sha256"] == file_sha256(Path(cfg.smr01))
+    assert smr01["origin"] == Path(cfg.smr01).name  # no restricted path in a publishable file
+    out = manifest["outputs"][0]
+    assert out["file"] == "emergency_admissions_per_1000.parquet"
+    assert out["sha256"] == file_sha256(release / out["file"])
+    assert out["rows"] == len(pd.read_parquet(release / out["file"]))
+    assert manifest["locality_lookup_datazones_by_basis"] == {"illustrative": 6539, "published": 437}
+
+
+def test_every_area_and_age_group_is_present(mart):
+    counts = mart.groupby(["geography_level", "age_group"]).size().unstack()
+    assert counts.loc["locality"].tolist() == [127, 127]
+    assert counts.loc["hscp"].tolist() == [31, 31]
+    assert counts.loc["health_board"].tolist() == [14, 14]
+    assert counts.loc["scotland"].tolist() == [1, 1]
+    assert set(mart["financial_year"]) == {f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"}
+    assert mart["is_synthetic"].all()
+
+
+def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_extract, reference_tables):
+    episodes = pd.read_parquet(synthetic_extract)
+    first = episodes[episodes["episode_number"] == 1]
+    code = first["admission_type"].astype(int)
+    emergency = first[code.between(20, 22) | code.between(30, 39)]
+    pop = reference_tables.hscp_population.query("year == @TEST_YEAR")
+    scot = mart[mart["geography_level"] == "scotland"].set_index("age_group")
+    assert scot.loc["All ages", "numerator"] == len(emergency)
+    assert scot.loc["65+", "numerator"] == (emergency["age_at_admission"] >= 65).sum()
+    assert scot.loc["All ages", "denominator"] == pop["population"].sum()
+    assert scot.loc["65+", "denominator"] == pop.query("age >= 65")["population"].sum()
+
+
+def test_levels_reconcile(mart):
+    for child, parent_col, parent in (("locality", "hscp2019", "hscp"), ("hscp", "hb2019", "health_board")):
+        sums = mart[mart["geography_level"] == child].groupby(["age_group", parent_col])[
+            ["numerator", "denominator"]].sum()
+        parents = mart[mart["geography_level"] == parent].set_index(["age_group", "geography_code"])[
+            ["numerator", "denominator"]]
+        parents.index.names = sums.index.names
+        pd.testing.assert_frame_equal(sums.sort_index(), parents.sort_index(), check_dtype=False)
+
+
+def test_rates_and_intervals_are_consistent(mart):
+    assert ((mart["rate_per_1000"] - 1000 * mart["numerator"] / mart["denominator"]).abs() < 1e-9).all()
+    assert (mart["ci95_lower"] <= mart["rate_per_1000"]).all()
+    assert (mart["rate_per_1000"] <= mart["ci95_upper"]).all()
+    assert (mart["ci998_lower"] <= mart["ci95_lower"]).all()
+    assert (mart["ci998_upper"] >= mart["ci95_upper"]).all()
+    higher = mart[mart["compared_with_scotland_95"] == "higher"]
+    assert (higher["ci95_lower"] > higher["scotland_rate_per_1000"]).all()
+
+
+def test_illustrative_localities_are_labelled(mart):
+    loc = mart[mart["geography_level"] == "locality"]
+    highland = loc[loc["hscp2019"].isin(["S37000016", "S37000004"])]
+    assert set(highland["locality_lookup_basis"]) == {"published"}
+    assert set(loc.drop(highland.index)["locality_lookup_basis"]) == {"illustrative"}
+    assert mart.loc[mart["geography_level"] != "locality", "locality_lookup_basis"].isna().all()

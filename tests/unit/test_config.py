@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+
+from transforms.config import DEFAULT_CONFIG, ConfigError, load_config
+
+
+def test_default_config_uses_the_synthetic_extract_and_repo_paths():
+    cfg = load_config(DEFAULT_CONFIG, environ={})
+    assert cfg.uses_synthetic_smr01
+    assert cfg.reference_dir.name == "reference" and cfg.reference_dir.is_dir()
+    assert cfg.period.financial_years == list(range(cfg.period.first_financial_year,
+                                                    cfg.period.last_financial_year + 1))
+
+
+def test_environment_overrides_point_the_pipeline_at_real_files(tmp_path):
+    extract = tmp_path / "smr01_real.csv"
+    cfg = load_config(DEFAULT_CONFIG, environ={
+        "HSCP_INPUTS__SMR01": str(extract),
+        "HSCP_PATHS__OUTPUT_DIR": str(tmp_path / "out"),
+        "HSCP_PERIOD__FIRST_FINANCIAL_YEAR": "2021",
+        "HSCP_PERIOD__LAST_FINANCIAL_YEAR": "2021",
+    })
+    assert cfg.smr01 == extract and not cfg.uses_synthetic_smr01
+    assert cfg.releases_dir == tmp_path / "out" / "releases"
+    assert cfg.period.financial_years == [2021]
+
+
+def test_hscp_config_names_another_file(tmp_path):
+    other = tmp_path / "other.yml"
+    other.write_text(DEFAULT_CONFIG.read_text().replace("output_dir: output", "output_dir: elsewhere"))
+    cfg = load_config(environ={"HSCP_CONFIG": str(other)})
+    assert cfg.source_file == other and cfg.output_dir.name == "elsewhere"
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"HSCP_INPUTS__NOPE": "x"}, "HSCP_INPUTS__NOPE names no setting"),
+    ({"HSCP_PERIOD__FIRST_FINANCIAL_YEAR": "2024", "HSCP_PERIOD__LAST_FINANCIAL_YEAR": "2020"},
+     "first_financial_year is after"),
+    ({"HSCP_CONFIG": "/nonexistent/pipeline.yml"}, "configuration file not found"),
+])
+def test_bad_configuration_is_refused_with_a_clear_message(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(environ=environ)

@@ -1,0 +1,64 @@
+"""Run the dbt project in-process against the run's staged inputs.
+
+DuckDB allows one writer, so the whole build is one dbt invocation (the DAG runs it
+as a single task). dbtRunner keeps it in this process, so the UDF plugin and the
+environment below reach dbt directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from transforms.config import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+class BuildFailed(RuntimeError):
+    """dbt reported failed models or tests."""
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_dbt(args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Path,
+            target_dir: Path, variables: dict) -> list[dict]:
+    """Invoke dbt with the run's paths and variables; return per-node results."""
+    from dbt.cli.main import dbtRunner  # heavy import: only when building
+
+    marts_dir.mkdir(parents=True, exist_ok=True)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        "HSCP_WAREHOUSE": str(warehouse),
+        "HSCP_STAGED_DIR": str(staged_dir),
+        "HSCP_MARTS_DIR": str(marts_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    cli = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+           "--vars", json.dumps(variables), "--target-path", str(target_dir),
+           "--log-path", str(target_dir / "logs")]
+    with _environment(env):
+        result = dbtRunner().invoke(cli)
+    nodes = []
+    if result.result is not None and hasattr(result.result, "results"):
+        for r in result.result.results:
+            nodes.append({"node": r.node.unique_id, "status": str(r.status), "message": r.message})
+    if not result.success:
+        failed = [n for n in nodes if n["status"] in {"error", "fail", "runtime error"}]
+        detail = "; ".join(f"{n['node']}: {n['message']}" for n in failed[:5])
+        raise BuildFailed(f"dbt {' '.join(args)} failed: {detail or result.exception}")
+    return nodes

@@ -1,0 +1,184 @@
+"""The pipeline's steps, in order: ingest, validate, build, publish.
+
+Each step takes the configuration and a run id, reads what earlier steps left in
+data/runs/<run_id>/, and does one thing. The Airflow DAG and the CLI call exactly
+these functions. Data flows one way; nothing is published unless every earlier
+step succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from transforms import archive, inputs
+from transforms.build import run_dbt
+from transforms.config import Config
+from transforms.publish.release import publish as publish_release
+from transforms.runstate import RunState
+from transforms.synthetic import smr01 as synthetic_smr01
+
+log = logging.getLogger(__name__)
+MARTS = ("emergency_admissions_per_1000",)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    return f"manual__{(now or datetime.now(timezone.utc)):%Y%m%dT%H%M%S%fZ}"
+
+
+def run_dir(cfg: Config, run_id: str) -> Path:
+    return RunState.folder(cfg.runs_dir, run_id)
+
+
+def ensure_synthetic_extract(cfg: Config) -> Path | None:
+    """Generate the synthetic SMR01 twin if the run uses it and it is not there yet."""
+    if not cfg.uses_synthetic_smr01:
+        return None
+    path = inputs.synthetic_smr01_path(cfg)
+    if not path.exists():
+        log.info("generating the synthetic SMR01 extract %s", path.name)
+        ref = synthetic_smr01.ReferenceTables.from_dir(cfg.reference_dir)
+        years = cfg.period.financial_years
+        episodes = synthetic_smr01.generate(ref, years, cfg.synthetic_seed)
+        synthetic_smr01.write_extract(episodes, path, seed=cfg.synthetic_seed, financial_years=years)
+    return path
+
+
+def ingest(cfg: Config, run_id: str) -> RunState:
+    """Land every input in the raw archive (a no-op for files already there)."""
+    ensure_synthetic_extract(cfg)
+    state = RunState(run_id=run_id)
+    for item in inputs.input_files(cfg):
+        entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
+        log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived",
+                 entry.vintage)
+        state.inputs[item.name] = entry
+    state.save(cfg.runs_dir)
+    return state
+
+
+def _period_failures(typed: pd.DataFrame, cfg: Config, file_label: str):
+    """Stays must start inside the configured period, and every month of it must have some."""
+    from transforms.validate import Failure
+
+    first = typed[typed["episode_number"] == 1]
+    start = pd.Timestamp(date(cfg.period.first_financial_year, 4, 1))
+    end = pd.Timestamp(date(cfg.period.last_financial_year + 1, 3, 31))
+    failures = []
+    outside = first[(first["admission_date"] < start) | (first["admission_date"] > end)]
+    if len(outside):
+        failures.append(Failure(
+            source=inputs.SMR01, file=file_label, expectation="admission_date_in_period",
+            column="admission_date", rule=f"first episodes must be admitted {start:%Y-%m-%d} to {end:%Y-%m-%d}",
+            unexpected_count=len(outside),
+            examples=[{"row": int(i) + 1, "value": str(v.date())} for i, v in outside["admission_date"].head(5).items()],
+        ))
+    months = set(first["admission_date"].dt.to_period("M").astype(str))
+    expected = {str(p) for p in pd.period_range(start, end, freq="M")}
+    missing = sorted(expected - months)
+    if missing:
+        failures.append(Failure(
+            source=inputs.SMR01, file=file_label, expectation="period_fully_covered",
+            column="admission_date", rule="every month of the period must have admissions (is the extract complete?)",
+            unexpected_count=len(missing), examples=[{"row": None, "value": m} for m in missing[:5]],
+        ))
+    return failures
+
+
+def validate(cfg: Config, run_id: str) -> RunState:
+    """Run the GX suite of every archived input; stage typed Parquet only if all pass."""
+    from transforms.validate import check_or_raise, validate_frame
+
+    state = RunState.load(cfg.runs_dir, run_id)
+    folder = run_dir(cfg, run_id)
+    staged_tmp = folder / "staged.tmp"
+    staged_tmp.mkdir(parents=True, exist_ok=True)
+    reference_sets: dict[str, set[str]] = {}
+    failures = []
+    for name in inputs.ALL_INPUTS:  # geography first: later suites check codes against it
+        entry = state.inputs[name]
+        raw, read_warnings = inputs.read_input(Path(entry.path))
+        label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
+        typed, found = validate_frame(raw, name, label, reference_sets=reference_sets)
+        if name == inputs.SMR01 and not found:
+            found = _period_failures(typed, cfg, label)
+        failures.extend(found)
+        state.read_warnings[name] = read_warnings
+        if found:
+            continue
+        if name == "geography_dz2011":
+            reference_sets["datazone2011"] = set(typed["datazone2011"])
+            reference_sets["hscp2019"] = set(typed["hscp2019"])
+        if name == "geography_code_changes":
+            hscp_old = typed.loc[typed["geography_level"] == "hscp", "old_code"]
+            reference_sets["hscp2019_any"] = reference_sets.get("hscp2019", set()) | set(hscp_old)
+        target = staged_tmp / f"{name}.parquet"
+        typed.to_parquet(target, index=False)
+        if name in inputs.RESTRICTED:
+            os.chmod(target, 0o600)
+    check_or_raise(failures, folder / "validation_report.md")
+    staged = folder / "staged"
+    if staged.exists():
+        import shutil
+        shutil.rmtree(staged)
+    os.rename(staged_tmp, staged)
+    state.validated = True
+    state.save(cfg.runs_dir)
+    return state
+
+
+def build(cfg: Config, run_id: str) -> RunState:
+    """Build every dbt model and run every dbt test on the staged inputs."""
+    state = RunState.load(cfg.runs_dir, run_id)
+    if not state.validated:
+        raise RuntimeError(f"run {run_id}: inputs not validated; run the validate step first")
+    folder = run_dir(cfg, run_id)
+    run_dbt(["build"], warehouse=cfg.warehouse, staged_dir=folder / "staged",
+            marts_dir=folder / "marts", target_dir=folder / "dbt_target",
+            variables={"first_financial_year": cfg.period.first_financial_year,
+                       "last_financial_year": cfg.period.last_financial_year,
+                       "is_synthetic": state.synthetic})
+    state.built = True
+    state.save(cfg.runs_dir)
+    return state
+
+
+def _lookup_summary(folder: Path) -> dict:
+    lookup = pd.read_parquet(folder / "staged" / f"{inputs.LOCALITY_LOOKUP}.parquet")
+    basis = lookup["lookup_basis"] if "lookup_basis" in lookup else pd.Series(["as supplied"] * len(lookup))
+    return {"locality_lookup_datazones_by_basis": basis.fillna("as supplied").value_counts().sort_index().to_dict()}
+
+
+def publish(cfg: Config, run_id: str) -> Path:
+    """Publish the built marts as a release and move `latest` to it."""
+    state = RunState.load(cfg.runs_dir, run_id)
+    if not state.built:
+        raise RuntimeError(f"run {run_id}: nothing built; run the build step first")
+    folder = run_dir(cfg, run_id)
+    marts = [folder / "marts" / f"{m}.parquet" for m in MARTS]
+    public_inputs = []
+    for e in state.inputs.values():
+        d = asdict(e)
+        d.pop("path")
+        d["warnings"] = [*e.warnings, *state.read_warnings.get(e.source, [])]
+        if e.restricted:  # where a restricted extract sits is itself not for publication
+            d["origin"] = e.original_name
+        public_inputs.append(d)
+    release = publish_release(marts, releases_dir=cfg.releases_dir, inputs=public_inputs,
+                              run_id=run_id, synthetic=state.synthetic, extra=_lookup_summary(folder))
+    state.release_id = release.name
+    state.save(cfg.runs_dir)
+    return release
+
+
+def run_all(cfg: Config, run_id: str | None = None) -> Path:
+    """Every step in order, without Airflow."""
+    run_id = run_id or new_run_id()
+    for step in (ingest, validate, build):
+        step(cfg, run_id)
+    return publish(cfg, run_id)

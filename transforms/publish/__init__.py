@@ -1,0 +1,1 @@
+"""Publishing releases: the release folder, its manifest, and the atomic `latest` switch."""

@@ -1,0 +1,1 @@
+"""Reference data: geography, population and deprivation, and the locality lookup."""

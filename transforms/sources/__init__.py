@@ -1,0 +1,1 @@
+"""Getting inputs: public CKAN resources and local or restricted file drops."""

@@ -1,0 +1,1 @@
+"""Statistical methods for indicator values: rates, Poisson confidence intervals and benchmark comparison."""
