@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -97,7 +98,8 @@ def validate(cfg: Config, run_id: str) -> RunState:
     state = RunState.load(cfg.runs_dir, run_id)
     folder = run_dir(cfg, run_id)
     staged_tmp = folder / "staged.tmp"
-    staged_tmp.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staged_tmp, ignore_errors=True)
+    staged_tmp.mkdir(parents=True)
     reference_sets: dict[str, set[str]] = {}
     failures = []
     for name in inputs.ALL_INPUTS:  # geography first: later suites check codes against it
@@ -121,11 +123,13 @@ def validate(cfg: Config, run_id: str) -> RunState:
         typed.to_parquet(target, index=False)
         if name in inputs.RESTRICTED:
             os.chmod(target, 0o600)
-    check_or_raise(failures, folder / "validation_report.md")
+    try:
+        check_or_raise(failures, folder / "validation_report.md")
+    except Exception:
+        shutil.rmtree(staged_tmp, ignore_errors=True)  # nothing half-staged stays behind
+        raise
     staged = folder / "staged"
-    if staged.exists():
-        import shutil
-        shutil.rmtree(staged)
+    shutil.rmtree(staged, ignore_errors=True)
     os.rename(staged_tmp, staged)
     state.validated = True
     state.save(cfg.runs_dir)

@@ -1,0 +1,72 @@
+"""The committed reference snapshot is exactly what the snapshot code derives."""
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, SHARED_DATA
+from transforms.reference import snapshot
+
+needs_shared = pytest.mark.skipif(not (SHARED_DATA / "SOURCES.md").exists(),
+                                  reason="../shared/data is not beside this clone")
+
+
+@pytest.fixture(scope="module")
+def derived():
+    return snapshot.derive(SHARED_DATA)
+
+
+def _committed(name):
+    path = REPO / "reference" / name
+    return pd.read_parquet(path) if name.endswith(".parquet") else pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@needs_shared
+def test_committed_snapshot_equals_a_fresh_derivation(derived):
+    for name, frame in derived.items():
+        committed = _committed(name)
+        if name.endswith(".csv"):
+            frame = frame.astype(str)
+        pd.testing.assert_frame_equal(committed, frame, check_dtype=name.endswith(".parquet"), obj=name)
+
+
+@needs_shared
+def test_source_checksums_are_recorded():
+    import json
+
+    meta = json.loads((REPO / "reference" / "SNAPSHOT.json").read_text())
+    for source in meta["sources"].values():
+        assert snapshot.sha256(SHARED_DATA / source["file"]) == source["sha256"], source["file"]
+
+
+def test_code_changes_map_the_2018_and_2019_hscp_codes():
+    changes = _committed("geography_code_changes.csv")
+    hscp = dict(changes.query("geography_level == 'hscp'")[["old_code", "new_code"]].values)
+    assert hscp == {"S37000014": "S37000032", "S37000023": "S37000033",
+                    "S37000015": "S37000034", "S37000021": "S37000035"}
+
+
+def test_geography_has_31_hscps_over_32_council_areas():
+    geo = _committed("geography_dz2011.parquet")
+    assert geo["datazone2011"].nunique() == 6976
+    assert geo["hscp2019"].nunique() == 31 and geo["ca2019"].nunique() == 32
+    assert geo["hb2019"].nunique() == 14
+    clacks = geo[geo["hscp2019_name"] == "Clackmannanshire and Stirling"]
+    assert set(clacks["ca2019_name"]) == {"Clackmannanshire", "Stirling"}
+
+
+def test_population_snapshot_keeps_only_area_rows_by_sex():
+    pop = _committed("hscp_population_estimates.parquet")
+    assert set(pop["sex"]) == {"M", "F"} and "S92000003" not in set(pop["hscp2019"])
+    assert pop["year"].min() == 1981 and pop["year"].max() == 2023
+    # NRS mid-2023 Scotland estimate, as given in SOURCES.md for hscp_pop_est.csv
+    assert pop.query("year == 2023")["population"].sum() == 5_490_100
+
+
+def test_demo_lookup_covers_every_datazone_and_labels_its_basis():
+    lookup = _committed("locality_lookup_demo.csv")
+    assert lookup["datazone2011"].is_unique and len(lookup) == 6976
+    assert lookup["hscp_locality"].nunique() == 127
+    published = lookup[lookup["lookup_basis"] == "published"]
+    assert set(published["hscp2019"]) == {"S37000016", "S37000004"}  # Highland, Argyll and Bute
+    assert len(published) == 437
+    assert set(lookup["lookup_basis"]) == {"published", "illustrative"}
