@@ -147,6 +147,7 @@ def build(cfg: Config, run_id: str) -> RunState:
             variables={"first_financial_year": cfg.period.first_financial_year,
                        "last_financial_year": cfg.period.last_financial_year,
                        "is_synthetic": state.synthetic})
+    os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
     state.built = True
     state.save(cfg.runs_dir)
     return state
