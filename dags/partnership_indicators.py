@@ -1,7 +1,7 @@
 """Partnership indicators: ingest -> validate -> build -> publish.
 
 Wiring only. Every step is a function in transforms.pipeline (also runnable as
-`python -m transforms <step>`); imports happen inside tasks so that parsing this
+`python -m transforms <step>`); it is imported inside the task so that parsing this
 file stays fast. One dbt build task, and one active run, because DuckDB allows a
 single writer.
 """
@@ -12,50 +12,34 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, chain
 
-DEFAULT_ARGS = {
-    "owner": "hscp-indicators",
-    "retries": int(os.environ.get("HSCP_TASK_RETRIES", "1")),
-    "retry_delay": timedelta(minutes=5),
-}
+STEPS = ("ingest", "validate", "build", "publish")
 
 
-def _run_step(step: str, run_id: str) -> str:
+def run_step(step: str, run_id: str) -> str:
+    """Run one pipeline step for this DAG run; the run id keys its working folder."""
     from transforms import pipeline
     from transforms.config import load_config
 
     result = getattr(pipeline, step)(load_config(), run_id)
-    return str(result) if step == "publish" else step
+    return str(result) if step == "publish" else f"{step} done"
 
 
-@dag(
+with DAG(
     dag_id="partnership_indicators",
     schedule="@monthly",
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={
+        "owner": "hscp-indicators",
+        "retries": int(os.environ.get("HSCP_TASK_RETRIES", "1")),
+        "retry_delay": timedelta(minutes=5),
+    },
     tags=["hscp", "indicators"],
-)
-def partnership_indicators():
-    @task
-    def ingest(run_id=None):
-        return _run_step("ingest", run_id)
-
-    @task
-    def validate(run_id=None):
-        return _run_step("validate", run_id)
-
-    @task
-    def build(run_id=None):
-        return _run_step("build", run_id)
-
-    @task
-    def publish(run_id=None):
-        return _run_step("publish", run_id)
-
-    ingest() >> validate() >> build() >> publish()
-
-
-partnership_indicators()
+    doc_md=__doc__,
+):
+    chain(*[PythonOperator(task_id=step, python_callable=run_step, op_kwargs={"step": step})
+            for step in STEPS])

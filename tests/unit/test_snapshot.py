@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, SHARED_DATA
+from transforms.archive import file_sha256
 from transforms.reference import snapshot
 
 needs_shared = pytest.mark.skipif(not (SHARED_DATA / "SOURCES.md").exists(),
@@ -35,7 +36,7 @@ def test_source_checksums_are_recorded():
 
     meta = json.loads((REPO / "reference" / "SNAPSHOT.json").read_text())
     for source in meta["sources"].values():
-        assert snapshot.sha256(SHARED_DATA / source["file"]) == source["sha256"], source["file"]
+        assert file_sha256(SHARED_DATA / source["file"]) == source["sha256"], source["file"]
 
 
 def test_code_changes_map_the_2018_and_2019_hscp_codes():

@@ -9,7 +9,6 @@ still equals what this code derives.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
+from transforms.archive import file_sha256
 from transforms.reference.names import name_key
 from transforms.sources.files import read_csv
 
@@ -183,14 +183,6 @@ def demo_locality_lookup(src: Path, geo: pd.DataFrame, locs: pd.DataFrame,
     return out
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def derive(src: Path) -> dict[str, pd.DataFrame]:
     """Every snapshot table, keyed by its file name under reference/."""
     geo = geography(src)
@@ -218,7 +210,7 @@ def write_snapshot(src: Path, dest: Path) -> dict:
             df.to_csv(dest / name, index=False, lineterminator="\n")
     meta = {
         "derived_by": "python -m transforms snapshot",
-        "sources": {k: {"file": v, "sha256": sha256(src / v)} for k, v in SOURCE_FILES.items()},
+        "sources": {k: {"file": v, "sha256": file_sha256(src / v)} for k, v in SOURCE_FILES.items()},
         "tables": {name: {"rows": len(df)} for name, df in tables.items()},
     }
     (dest / "SNAPSHOT.json").write_text(json.dumps(meta, indent=2) + "\n")
