@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     snap = sub.add_parser("snapshot", help="derive reference/ from the public source files")
     snap.add_argument("--from-dir", type=Path, required=True)
     sub.add_parser("synthesise", help="generate the synthetic SMR01 extract for the configured period")
+    sub.add_parser("docs", help="regenerate docs/indicators.md from catalogue/")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -79,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
 
             meta = write_snapshot(args.from_dir, cfg.reference_dir)
             print(f"wrote {len(meta['tables'])} tables to {cfg.reference_dir}")
+        elif args.command == "docs":
+            from transforms.catalogue import DOCS_PAGE, load_catalogue, render_markdown
+
+            DOCS_PAGE.write_text(render_markdown(load_catalogue()))
+            print(f"wrote {DOCS_PAGE}")
         elif args.command == "synthesise":
             print(pipeline.ensure_synthetic_extract(cfg) or "inputs.smr01 is a real extract: nothing to do")
     except Exception as exc:  # one clear line for the operator; the log has the traceback

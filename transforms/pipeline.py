@@ -8,6 +8,7 @@ step succeeded.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -19,13 +20,13 @@ import pandas as pd
 
 from transforms import archive, inputs
 from transforms.build import run_dbt
+from transforms.catalogue import as_json_records, load_catalogue
 from transforms.config import Config
 from transforms.publish.release import publish as publish_release
 from transforms.runstate import RunState
 from transforms.synthetic import smr01 as synthetic_smr01
 
 log = logging.getLogger(__name__)
-MARTS = ("emergency_admissions_per_1000",)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -165,7 +166,10 @@ def publish(cfg: Config, run_id: str) -> Path:
     if not state.built:
         raise RuntimeError(f"run {run_id}: nothing built; run the build step first")
     folder = run_dir(cfg, run_id)
-    marts = [folder / "marts" / f"{m}.parquet" for m in MARTS]
+    indicators = load_catalogue()
+    marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
+    catalogue_file = folder / "indicators.json"
+    catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
     public_inputs = []
     for e in state.inputs.values():
         d = asdict(e)
@@ -175,7 +179,8 @@ def publish(cfg: Config, run_id: str) -> Path:
             d["origin"] = e.original_name
         public_inputs.append(d)
     release = publish_release(marts, releases_dir=cfg.releases_dir, inputs=public_inputs,
-                              run_id=run_id, synthetic=state.synthetic, extra=_lookup_summary(folder))
+                              run_id=run_id, synthetic=state.synthetic, extra=_lookup_summary(folder),
+                              attachments=[catalogue_file])
     state.release_id = release.name
     state.save(cfg.runs_dir)
     return release

@@ -70,6 +70,9 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert out["sha256"] == file_sha256(release / out["file"])
     assert out["rows"] == len(pd.read_parquet(release / out["file"]))
     assert manifest["locality_lookup_datazones_by_basis"] == {"illustrative": 6539, "published": 437}
+    indicators = json.loads((release / "indicators.json").read_text())
+    assert [i["id"] for i in indicators] == ["emergency_admissions_per_1000"]
+    assert manifest["attachments"] == [{"file": "indicators.json", "sha256": file_sha256(release / "indicators.json")}]
 
 
 def test_every_area_and_age_group_is_present(mart):

@@ -74,8 +74,13 @@ def point_latest(output_dir: Path, release_dir: Path) -> None:
 
 
 def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id: str,
-            synthetic: bool, extra: dict | None = None, now: datetime | None = None) -> Path:
-    """Write the release folder atomically and move `latest`; returns the release folder."""
+            synthetic: bool, extra: dict | None = None, attachments: list[Path] = (),
+            now: datetime | None = None) -> Path:
+    """Write the release folder atomically and move `latest`; returns the release folder.
+
+    `marts` are the Parquet outputs; `attachments` (e.g. indicators.json) are copied
+    beside them and listed in the manifest with their checksums.
+    """
     now = now or datetime.now(timezone.utc)
     version = code_version()
     release_id = release_id_for(inputs, version, now)
@@ -88,7 +93,7 @@ def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        for src in marts:
+        for src in [*marts, *attachments]:
             shutil.copyfile(src, tmp / src.name)
         manifest = {
             "release_id": release_id,
@@ -99,6 +104,7 @@ def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id
             "code_version": version,
             "inputs": inputs,
             "outputs": [_output_entry(tmp / src.name) for src in marts],
+            "attachments": [{"file": a.name, "sha256": file_sha256(tmp / a.name)} for a in attachments],
             **(extra or {}),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
