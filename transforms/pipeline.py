@@ -147,7 +147,8 @@ def build(cfg: Config, run_id: str) -> RunState:
             marts_dir=folder / "marts", target_dir=folder / "dbt_target",
             variables={"first_financial_year": cfg.period.first_financial_year,
                        "last_financial_year": cfg.period.last_financial_year,
-                       "is_synthetic": state.synthetic})
+                       "is_synthetic": state.synthetic,
+                       "smr01_vintage": state.inputs[inputs.SMR01].vintage})
     os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
     state.built = True
     state.save(cfg.runs_dir)

@@ -5,14 +5,14 @@ with mart as (
 ),
 
 children as (
-    select financial_year_start, age_group, 'hscp' as parent_level, hscp2019 as parent_code,
+    select period, age_group, 'hscp' as parent_level, hscp2019 as parent_code,
         sum(numerator) as numerator, sum(denominator) as denominator
     from mart where geography_level = 'locality' group by all
     union all
-    select financial_year_start, age_group, 'health_board', hb2019, sum(numerator), sum(denominator)
+    select period, age_group, 'health_board', hb2019, sum(numerator), sum(denominator)
     from mart where geography_level = 'hscp' group by all
     union all
-    select financial_year_start, age_group, 'scotland', 'S92000003', sum(numerator), sum(denominator)
+    select period, age_group, 'scotland', 'S92000003', sum(numerator), sum(denominator)
     from mart where geography_level = 'health_board' group by all
 )
 
@@ -21,7 +21,7 @@ from children
 full outer join mart as parent
     on parent.geography_level = children.parent_level
     and parent.geography_code = children.parent_code
-    and parent.financial_year_start = children.financial_year_start
+    and parent.period = children.period
     and parent.age_group = children.age_group
 where (parent.geography_level is null or parent.geography_level != 'locality')
     and (children.numerator is distinct from parent.numerator

@@ -75,14 +75,16 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert manifest["attachments"] == [{"file": "indicators.json", "sha256": file_sha256(release / "indicators.json")}]
 
 
-def test_every_area_and_age_group_is_present(mart):
+def test_every_area_and_age_group_is_present(mart, synthetic_extract):
     counts = mart.groupby(["geography_level", "age_group"]).size().unstack()
     assert counts.loc["locality"].tolist() == [127, 127]
     assert counts.loc["hscp"].tolist() == [31, 31]
     assert counts.loc["health_board"].tolist() == [14, 14]
     assert counts.loc["scotland"].tolist() == [1, 1]
-    assert set(mart["financial_year"]) == {f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"}
+    assert set(mart["period"]) == {f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"}
+    assert set(mart["period_start"].astype(str)) == {f"{TEST_YEAR}-04-01"}
     assert mart["is_synthetic"].all()
+    assert mart["source_vintage"].str.endswith(file_sha256(synthetic_extract)[:16]).all()
 
 
 def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_extract, reference_tables):
@@ -109,13 +111,15 @@ def test_levels_reconcile(mart):
 
 
 def test_rates_and_intervals_are_consistent(mart):
-    assert ((mart["rate_per_1000"] - 1000 * mart["numerator"] / mart["denominator"]).abs() < 1e-9).all()
-    assert (mart["ci95_lower"] <= mart["rate_per_1000"]).all()
-    assert (mart["rate_per_1000"] <= mart["ci95_upper"]).all()
+    assert ((mart["value"] - 1000 * mart["numerator"] / mart["denominator"]).abs() < 1e-9).all()
+    assert (mart["ci95_lower"] <= mart["value"]).all()
+    assert (mart["value"] <= mart["ci95_upper"]).all()
     assert (mart["ci998_lower"] <= mart["ci95_lower"]).all()
     assert (mart["ci998_upper"] >= mart["ci95_upper"]).all()
     higher = mart[mart["compared_with_scotland_95"] == "higher"]
-    assert (higher["ci95_lower"] > higher["scotland_rate_per_1000"]).all()
+    assert (higher["ci95_lower"] > higher["scotland_value"]).all()
+    lower = mart[mart["compared_with_scotland_95"] == "lower"]
+    assert (lower["ci95_upper"] < lower["scotland_value"]).all()
 
 
 def test_illustrative_localities_are_labelled(mart):

@@ -55,27 +55,34 @@ scotland as (
 
 select
     'emergency_admissions_per_1000' as indicator_id,
-    rates.financial_year as financial_year_start,
-    {{ financial_year_label('rates.financial_year') }} as financial_year,
+    {{ financial_year_label('rates.financial_year') }} as period,
+    'financial year' as period_type,
+    make_date(rates.financial_year, 4, 1) as period_start,
     rates.geography_level,
     rates.geography_code,
     rates.geography_name,
     rates.hscp2019,
     rates.hb2019,
+    'all' as simd_quintile,
+    'Persons' as sex,
     rates.age_group,
     rates.numerator,
     rates.denominator,
-    rates.rate_per_1000,
+    rates.rate_per_1000 as value,
     rates.ci95_lower,
     rates.ci95_upper,
     rates.ci998_lower,
     rates.ci998_upper,
-    scotland.scotland_rate_per_1000,
+    'crude rate' as method,
+    1000 as multiplier,
+    scotland.scotland_rate_per_1000 as scotland_value,
     case when rates.geography_level = 'scotland' then 'benchmark'
         else compare_with_benchmark(rates.ci95_lower, rates.ci95_upper, scotland.scotland_rate_per_1000)
     end as compared_with_scotland_95,
+    null::varchar as quality_marker,
     rates.locality_lookup_basis,
-    {{ var('is_synthetic') }} as is_synthetic
+    {{ var('is_synthetic') }} as is_synthetic,
+    '{{ var("smr01_vintage") }}' as source_vintage
 from rates
 inner join scotland using (financial_year, age_group)
 order by
