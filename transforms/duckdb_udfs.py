@@ -25,6 +25,10 @@ SQL functions registered (all vectorised Arrow UDFs that call
 ``compare_with_benchmark(lower DOUBLE, upper DOUBLE, benchmark DOUBLE) -> VARCHAR``
     ``'higher'``, ``'lower'`` or ``'not different'``
     (see :func:`transforms.stats.rates.compare_with_benchmark`).
+``wilson_lower(numerator DOUBLE, denominator DOUBLE, multiplier DOUBLE, conf_level DOUBLE) -> DOUBLE``
+``wilson_upper(...)``
+    Wilson score limits of the proportion ``numerator/denominator*multiplier``
+    (see :func:`transforms.stats.proportions.wilson_ci`).
 ``name_key(name VARCHAR) -> VARCHAR``
     Comparison key for area names spelt differently by publishers
     (see :func:`transforms.reference.names.name_key`).
@@ -48,7 +52,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 from transforms.reference.names import name_key
-from transforms.stats import rates
+from transforms.stats import proportions, rates
 
 try:  # duckdb >= 1.4 / 2.x
     from duckdb.func import FunctionNullHandling, PythonUDFType
@@ -89,6 +93,18 @@ def _compare_with_benchmark(lower, upper, benchmark):
     return pa.array(labels.tolist(), type=pa.string())
 
 
+def _wilson_lower(numerator, denominator, multiplier, conf_level):
+    _, lower, _ = proportions.wilson_ci(_to_numpy(numerator), _to_numpy(denominator),
+                                        _to_numpy(conf_level), _to_numpy(multiplier))
+    return _to_arrow_double(lower)
+
+
+def _wilson_upper(numerator, denominator, multiplier, conf_level):
+    _, _, upper = proportions.wilson_ci(_to_numpy(numerator), _to_numpy(denominator),
+                                        _to_numpy(conf_level), _to_numpy(multiplier))
+    return _to_arrow_double(upper)
+
+
 def _name_key(names):
     return pa.array([None if n is None else name_key(n) for n in names.to_pylist()], type=pa.string())
 
@@ -99,6 +115,8 @@ _UDFS = (
     ("byar_lower", _byar_lower, _RATE_CI_PARAMS, DOUBLE),
     ("byar_upper", _byar_upper, _RATE_CI_PARAMS, DOUBLE),
     ("compare_with_benchmark", _compare_with_benchmark, [DOUBLE, DOUBLE, DOUBLE], VARCHAR),
+    ("wilson_lower", _wilson_lower, _RATE_CI_PARAMS, DOUBLE),
+    ("wilson_upper", _wilson_upper, _RATE_CI_PARAMS, DOUBLE),
     ("name_key", _name_key, [VARCHAR], VARCHAR),
 )
 

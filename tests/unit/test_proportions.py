@@ -215,3 +215,21 @@ def test_broadcasting_conf_levels():
     np.testing.assert_allclose(lower, [0.5525444329688797, 0.4954946574070431], rtol=RTOL)
     np.testing.assert_allclose(upper, [0.7363575175690247, 0.7783540614089697], rtol=RTOL)
     assert not math.isnan(float(upper[1]))
+
+
+def test_wilson_udfs_match_python_including_nulls():
+    """The SQL functions call wilson_ci itself, so values agree exactly; NULL in, NULL out."""
+    import duckdb
+
+    from transforms.duckdb_udfs import register
+    from transforms.stats.proportions import wilson_ci
+
+    con = register(duckdb.connect())
+    rows = con.sql("""
+        select wilson_lower(n, d, 100, c), wilson_upper(n, d, 100, c)
+        from (values (65.0, 100.0, 0.95), (1045.0, 5000.0, 0.998), (null, 10.0, 0.95), (0.0, 0.0, 0.95))
+            as t(n, d, c)
+    """).fetchall()
+    _, lo, hi = wilson_ci([65, 1045], [100, 5000], [0.95, 0.998], 100)
+    assert rows[0] == (lo[0], hi[0]) and rows[1] == (lo[1], hi[1])
+    assert rows[2] == (None, None) and rows[3] == (None, None)
