@@ -15,6 +15,7 @@ import pytest
 
 from conftest import REPO, TEST_YEAR, write_config
 from transforms.archive import file_sha256
+from transforms.catalogue import load_catalogue
 from transforms.config import load_config
 from transforms.runstate import RunState
 
@@ -65,22 +66,23 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert smr01["synthetic"] and smr01["restricted"]
     assert smr01["sha256"] == file_sha256(Path(cfg.smr01))
     assert smr01["origin"] == Path(cfg.smr01).name  # no restricted path in a publishable file
-    out = manifest["outputs"][0]
-    assert out["file"] == "emergency_admissions_per_1000.parquet"
-    assert out["sha256"] == file_sha256(release / out["file"])
-    assert out["rows"] == len(pd.read_parquet(release / out["file"]))
+    catalogue = load_catalogue()
+    assert sorted(o["file"] for o in manifest["outputs"]) == sorted(f"{i.mart}.parquet" for i in catalogue)
+    for out in manifest["outputs"]:
+        assert out["sha256"] == file_sha256(release / out["file"])
+        assert out["rows"] == len(pd.read_parquet(release / out["file"]))
     assert manifest["locality_lookup_datazones_by_basis"] == {"illustrative": 6539, "published": 437}
     indicators = json.loads((release / "indicators.json").read_text())
-    assert [i["id"] for i in indicators] == ["emergency_admissions_per_1000"]
+    assert [i["id"] for i in indicators] == [i.id for i in catalogue]
     assert manifest["attachments"] == [{"file": "indicators.json", "sha256": file_sha256(release / "indicators.json")}]
 
 
 def test_every_area_and_age_group_is_present(mart, synthetic_extract):
-    counts = mart.groupby(["geography_level", "age_group"]).size().unstack()
-    assert counts.loc["locality"].tolist() == [127, 127]
-    assert counts.loc["hscp"].tolist() == [31, 31]
-    assert counts.loc["health_board"].tolist() == [14, 14]
-    assert counts.loc["scotland"].tolist() == [1, 1]
+    age_groups = next(i for i in load_catalogue() if i.id == "emergency_admissions_per_1000").age_groups
+    assert set(mart["age_group"]) == set(age_groups)
+    counts = mart.groupby("geography_level")["age_group"].value_counts().unstack()
+    for level, areas in {"locality": 127, "hscp": 31, "health_board": 14, "scotland": 1}.items():
+        assert (counts.loc[level] == areas).all(), level
     assert set(mart["period"]) == {f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"}
     assert set(mart["period_start"].astype(str)) == {f"{TEST_YEAR}-04-01"}
     assert mart["is_synthetic"].all()
@@ -98,6 +100,33 @@ def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_ext
     assert scot.loc["65+", "numerator"] == (emergency["age_at_admission"] >= 65).sum()
     assert scot.loc["All ages", "denominator"] == pop["population"].sum()
     assert scot.loc["65+", "denominator"] == pop.query("age >= 65")["population"].sum()
+
+
+def _emergency_stays(extract):
+    episodes = pd.read_parquet(extract)
+    stay_end = episodes.groupby("cis_id")["discharge_date"].max()
+    first = episodes[episodes["episode_number"] == 1]
+    code = first["admission_type"].astype(int)
+    stays = first[code.between(20, 22) | code.between(30, 39)].copy()
+    stays["bed_days"] = (stays["cis_id"].map(stay_end) - stays["admission_date"]).dt.days
+    return stays
+
+
+def test_bed_days_and_occupied_beds_match_the_extract(published, synthetic_extract):
+    cfg, _ = published
+    latest = cfg.output_dir / "latest"
+    bed_days = pd.read_parquet(latest / "emergency_bed_days_per_1000.parquet")
+    beds = pd.read_parquet(latest / "average_occupied_beds_emergency.parquet")
+    stays = _emergency_stays(synthetic_extract)
+    scot = bed_days[(bed_days["geography_level"] == "scotland")].set_index("age_group")
+    assert scot.loc["All ages", "numerator"] == stays["bed_days"].sum()
+    assert scot.loc["75+", "numerator"] == stays.loc[stays["age_at_admission"] >= 75, "bed_days"].sum()
+    assert bed_days["ci95_lower"].isna().all()  # bed days get no Poisson interval
+    days = 366 if (TEST_YEAR + 1) % 4 == 0 else 365
+    merged = beds.merge(bed_days, on=["period", "geography_code", "age_group"], suffixes=("", "_bd"))
+    assert len(merged) == len(beds) == len(bed_days)
+    assert (merged["denominator"] == days).all()
+    assert ((merged["value"] - merged["numerator_bd"] / days).abs() < 1e-9).all()
 
 
 def test_levels_reconcile(mart):

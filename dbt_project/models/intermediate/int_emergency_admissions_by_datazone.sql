@@ -1,12 +1,13 @@
--- Emergency admissions and population for every financial year, data zone and age
--- group. The population is the spine: a data zone with no admissions has a zero
--- count (record-level data, so absence means none), never a missing row.
+-- Emergency admissions, their bed days, and population for every financial year,
+-- data zone and age group. The population is the spine: a data zone with no
+-- admissions has zero counts (record-level data, so absence means none), never a
+-- missing row.
 with population as (
     select
         pop.year as financial_year,
         pop.datazone2011,
         groups.age_group,
-        sum(pop.population) as population
+        sum(pop.population)::bigint as population
     from {{ ref('int_population_datazone_scaled') }} as pop
     inner join {{ ref('age_groups') }} as groups
         on pop.age between groups.min_age and groups.max_age
@@ -18,7 +19,8 @@ admissions as (
         stays.financial_year,
         stays.datazone2011,
         groups.age_group,
-        count(*)::bigint as emergency_admissions
+        count(*)::bigint as emergency_admissions,
+        sum(stays.bed_days)::bigint as emergency_bed_days
     from {{ ref('int_emergency_stays') }} as stays
     inner join {{ ref('age_groups') }} as groups
         on stays.age_at_admission between groups.min_age and groups.max_age
@@ -30,6 +32,7 @@ select
     population.datazone2011,
     population.age_group,
     coalesce(admissions.emergency_admissions, 0) as emergency_admissions,
+    coalesce(admissions.emergency_bed_days, 0) as emergency_bed_days,
     population.population
 from population
 left join admissions
