@@ -6,13 +6,23 @@ expectations/<name>.json, the staged Parquet file and the dbt source table.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from transforms.config import Config
-from transforms.sources.files import InputFileError, read_csv
+from transforms.sources.files import (  # noqa: F401  (InputFileError: re-exported)
+    DEFAULT_MAX_LINE_BYTES,
+    GiB,
+    InputFileError,
+    Limits,
+    MiB,
+    check_size,
+    read_csv,
+    refuse,
+)
 from transforms.synthetic import smr01 as synthetic_smr01
 
 REFERENCE_INPUTS = (
@@ -27,6 +37,25 @@ LOCALITY_LOOKUP = "locality_lookup"
 SMR01 = "smr01_episodes"
 ALL_INPUTS = REFERENCE_INPUTS + (LOCALITY_LOOKUP, SMR01)
 RESTRICTED = {SMR01}
+
+# The largest file each input may be, in bytes: generous for the real thing, small
+# enough that a wrong or hostile file is refused before it is read. For scale: the
+# committed reference files are 0.7 KB to 0.8 MB, the demo lookup 0.34 MB, and the
+# four-year synthetic SMR01 extract (3.3 million episodes) 273 MB written as CSV.
+MAX_FILE_BYTES = {
+    **{name: 256 * MiB for name in REFERENCE_INPUTS},
+    LOCALITY_LOOKUP: 64 * MiB,
+    SMR01: 2 * GiB,
+}
+# Overrides, in bytes: HSCP_MAX_FILE_BYTES_<INPUT NAME IN CAPITALS> for one input,
+# HSCP_MAX_FILE_BYTES for all of them, HSCP_MAX_LINE_BYTES for the longest line.
+# (Single underscores: they are not HSCP_<SECTION>__<KEY> settings of the config file.)
+ENV_MAX_FILE_BYTES = "HSCP_MAX_FILE_BYTES"
+ENV_MAX_LINE_BYTES = "HSCP_MAX_LINE_BYTES"
+
+# Known other spellings of column names, per input, are in each suite's
+# `meta.column_aliases` (expectations/<name>.json): transforms.validate renames them
+# and records a warning.
 
 
 @dataclass(frozen=True)
@@ -57,14 +86,44 @@ def input_files(cfg: Config) -> list[InputFile]:
     return files
 
 
-def read_input(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Read a CSV (as text, repaired) or a Parquet file (native types) into a frame."""
+def _env_bytes(environ: dict[str, str], key: str) -> int | None:
+    value = environ.get(key)
+    if value is None or value.strip() == "":
+        return None
+    try:
+        number = int(value.strip().replace("_", ""))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"environment variable {key}={value!r} must be a positive whole number of bytes")
+    return number
+
+
+def limits_for(source: str | None, environ: dict[str, str] | None = None) -> Limits:
+    """The size and line-length limits for reading an input (see MAX_FILE_BYTES)."""
+    environ = os.environ if environ is None else environ
+    default = MAX_FILE_BYTES.get(source or "", Limits().max_file_bytes)
+    per_source = _env_bytes(environ, f"{ENV_MAX_FILE_BYTES}_{source.upper()}") if source else None
+    max_file = per_source or _env_bytes(environ, ENV_MAX_FILE_BYTES) or default
+    max_line = _env_bytes(environ, ENV_MAX_LINE_BYTES) or DEFAULT_MAX_LINE_BYTES
+    return Limits(max_file_bytes=max_file, max_line_bytes=max_line)
+
+
+def read_input(path: Path, limits: Limits | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Read a CSV (as text, repaired) or a Parquet file (native types) into a frame.
+
+    Files over `limits.max_file_bytes` are refused before they are read.
+    """
     path = Path(path)
+    limits = limits or Limits()
     if path.suffix == ".parquet":
+        check_size(path, limits)
         try:
             return pd.read_parquet(path), []
         except Exception as exc:  # pyarrow raises several types for a damaged file
-            raise InputFileError(f"{path}: not a readable Parquet file ({exc})") from exc
+            raise refuse(path, "parquet_readable", "the file must be a readable Parquet file",
+                         f"not a readable Parquet file ({exc})") from exc
     if path.suffix == ".csv":
-        return read_csv(path)
-    raise InputFileError(f"{path}: unsupported file type {path.suffix!r}; use .csv or .parquet")
+        return read_csv(path, limits=limits)
+    raise refuse(path, "file_type_supported", "the file must be .csv or .parquet",
+                 f"unsupported file type {path.suffix!r}; use .csv or .parquet")

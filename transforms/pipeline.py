@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ from transforms.catalogue import as_json_records, load_catalogue
 from transforms.config import Config
 from transforms.publish.release import publish as publish_release
 from transforms.runstate import RunState
+from transforms.sources.files import check_size
 from transforms.synthetic import smr01 as synthetic_smr01
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def ingest(cfg: Config, run_id: str) -> RunState:
     ensure_synthetic_extract(cfg)
     state = RunState(run_id=run_id)
     for item in inputs.input_files(cfg):
+        check_size(item.path, inputs.limits_for(item.name))  # refuse a hostile size before copying
         entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
         log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived",
                  entry.vintage)
@@ -64,37 +66,15 @@ def ingest(cfg: Config, run_id: str) -> RunState:
     return state
 
 
-def _period_failures(typed: pd.DataFrame, cfg: Config, file_label: str):
-    """Stays must start inside the configured period, and every month of it must have some."""
-    from transforms.validate import Failure
-
-    first = typed[typed["episode_number"] == 1]
-    start = pd.Timestamp(date(cfg.period.first_financial_year, 4, 1))
-    end = pd.Timestamp(date(cfg.period.last_financial_year + 1, 3, 31))
-    failures = []
-    outside = first[(first["admission_date"] < start) | (first["admission_date"] > end)]
-    if len(outside):
-        failures.append(Failure(
-            source=inputs.SMR01, file=file_label, expectation="admission_date_in_period",
-            column="admission_date", rule=f"first episodes must be admitted {start:%Y-%m-%d} to {end:%Y-%m-%d}",
-            unexpected_count=len(outside),
-            examples=[{"row": int(i) + 1, "value": str(v.date())} for i, v in outside["admission_date"].head(5).items()],
-        ))
-    months = set(first["admission_date"].dt.to_period("M").astype(str))
-    expected = {str(p) for p in pd.period_range(start, end, freq="M")}
-    missing = sorted(expected - months)
-    if missing:
-        failures.append(Failure(
-            source=inputs.SMR01, file=file_label, expectation="period_fully_covered",
-            column="admission_date", rule="every month of the period must have admissions (is the extract complete?)",
-            unexpected_count=len(missing), examples=[{"row": None, "value": m} for m in missing[:5]],
-        ))
-    return failures
-
-
 def validate(cfg: Config, run_id: str) -> RunState:
     """Run the GX suite of every archived input; stage typed Parquet only if all pass."""
-    from transforms.validate import check_or_raise, validate_frame
+    from transforms.validate import (
+        add_reference_sets,
+        check_or_raise,
+        not_checked,
+        required_reference_sets,
+        validate_file,
+    )
 
     state = RunState.load(cfg.runs_dir, run_id)
     folder = run_dir(cfg, run_id)
@@ -105,21 +85,18 @@ def validate(cfg: Config, run_id: str) -> RunState:
     failures = []
     for name in inputs.ALL_INPUTS:  # geography first: later suites check codes against it
         entry = state.inputs[name]
-        raw, read_warnings = inputs.read_input(Path(entry.path))
         label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
-        typed, found = validate_frame(raw, name, label, reference_sets=reference_sets)
-        if name == inputs.SMR01 and not found:
-            found = _period_failures(typed, cfg, label)
+        unavailable = required_reference_sets(name) - set(reference_sets)
+        if unavailable and failures:  # what it is checked against failed: say so, check the rest
+            failures.append(not_checked(name, label, unavailable))
+            continue
+        typed, found, read_warnings = validate_file(name, Path(entry.path), reference_sets,
+                                                    period=cfg.period, label=label)
         failures.extend(found)
         state.read_warnings[name] = read_warnings
         if found:
             continue
-        if name == "geography_dz2011":
-            reference_sets["datazone2011"] = set(typed["datazone2011"])
-            reference_sets["hscp2019"] = set(typed["hscp2019"])
-        if name == "geography_code_changes":
-            hscp_old = typed.loc[typed["geography_level"] == "hscp", "old_code"]
-            reference_sets["hscp2019_any"] = reference_sets.get("hscp2019", set()) | set(hscp_old)
+        add_reference_sets(name, typed, reference_sets)
         target = staged_tmp / f"{name}.parquet"
         typed.to_parquet(target, index=False)
         if name in inputs.RESTRICTED:

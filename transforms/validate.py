@@ -7,7 +7,20 @@ One suite per source, `expectations/<source>.json`, in the GX 1.x JSON layout
 * `columns`: {column: "string" | "int" | "date" | "float"}, the typed frame to build;
 * `optional_columns`: columns that may be absent (their expectations are then skipped);
 * `redact_columns`: columns whose values must never be copied into a report
-  (the example shows the shape of the value, e.g. `[redacted: shape 9999999999]`).
+  (the example shows the shape of the value, e.g. `[redacted: shape 9999999999]`);
+* `column_aliases`: {other spelling: column}, known renames (e.g. `DataZone` for
+  `datazone2011`) that `validate_file` maps back, with a warning;
+* `must_contain_reference`: {column: reference set}, every value of the set must
+  appear in the column (a data zone that is absent is not a zero);
+* `archived_codes`: {column: reference set of current codes}, values the suite
+  accepts but that are not current are reported as a warning (they are mapped later).
+
+`validate_file` is the per-file entry point the pipeline's validate step uses: it
+reads the file (transforms.inputs.read_input, with its size and line-length limits),
+applies the aliases, runs the suite, then the checks GX cannot express (the
+admission period and dates after today for SMR01; `must_contain_reference`), and
+returns the typed frame, the failures and the warnings. A file that cannot be read
+at all is one failure named after the reader's check (e.g. `text_encoding_utf8`).
 
 Validation runs in two phases:
 
@@ -36,6 +49,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +114,11 @@ def _describe(f: Failure) -> str:
     return text
 
 
+def describe(f: Failure) -> str:
+    """One line naming the file, the expectation, the column, the rule and example rows."""
+    return _describe(f)
+
+
 # --------------------------------------------------------------------------- suites
 
 def suite_path(source: str) -> Path:
@@ -117,6 +136,15 @@ def load_suite(source: str) -> dict:
     bad = {c: t for c, t in columns.items() if t not in COLUMN_TYPES}
     if bad:
         raise SuiteError(f"{path}: unknown column types {bad}; use one of {COLUMN_TYPES}")
+    meta = suite["meta"]
+    for key in ("column_aliases", "must_contain_reference", "archived_codes"):
+        mapping = meta.get(key, {})
+        targets = mapping.values() if key == "column_aliases" else mapping.keys()
+        if not isinstance(mapping, dict) or not set(targets) <= set(columns):
+            raise SuiteError(f"{path}: meta.{key} must refer only to columns in meta.columns")
+    clash = set(meta.get("column_aliases", {})) & set(columns)
+    if clash:
+        raise SuiteError(f"{path}: meta.column_aliases renames real columns {sorted(clash)}")
     return suite
 
 
@@ -520,6 +548,215 @@ def validate_frame(raw: pd.DataFrame, source: str, file_label: str, *,
             if not r.success:
                 failures.append(_column_failure(source, file_label, e, r, raw, column_types, redact))
     return typed, failures
+
+
+# --------------------------------------------------------------------------- one file
+
+SMR01 = "smr01_episodes"
+
+
+def read_failure(source: str, file_label: str, exc) -> Failure:
+    """The Failure for a file the reader refused (a transforms.sources.files.InputFileError)."""
+    return Failure(source=source, file=file_label, expectation=exc.check, column=exc.column,
+                   rule=exc.requirement, unexpected_count=exc.count, examples=[], observed=exc.detail)
+
+
+def apply_aliases(raw: pd.DataFrame, aliases: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """Rename known other spellings of columns (suite `meta.column_aliases`), with warnings.
+
+    A known spelling is renamed only if the real name is not there too; otherwise it is
+    left alone and the column-set expectation judges it as an extra column.
+    """
+    renames, warnings = {}, []
+    for column in raw.columns:
+        target = aliases.get(column)
+        if target is None:
+            continue
+        if target in raw.columns or target in renames.values():
+            warnings.append(f"column {column!r} is a known spelling of {target!r}, which is also present; "
+                            f"{column!r} was not renamed")
+            continue
+        renames[column] = target
+        warnings.append(f"renamed column {column!r} to {target!r} (a known spelling)")
+    return (raw.rename(columns=renames) if renames else raw), warnings
+
+
+def _layout_warnings(raw: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+    """Benign differences from the contract's column layout (only called when the suite passed)."""
+    warnings = []
+    present = [c for c in raw.columns if c in columns]
+    if present != [c for c in columns if c in raw.columns]:
+        warnings.append("columns are in a different order from the contract (" + ", ".join(present)
+                        + "); they are matched by name")
+    extra = [str(c) for c in raw.columns if c not in columns]
+    if extra:
+        warnings.append("ignored column(s) not in the contract: " + ", ".join(extra))
+    return warnings
+
+
+def missing_reference_values(raw: pd.DataFrame, source: str, file_label: str,
+                             required: dict[str, str], reference_sets: dict[str, set[str]] | None
+                             ) -> list[Failure]:
+    """`meta.must_contain_reference`: every value of the reference set appears in the column."""
+    failures = []
+    for column, ref_name in required.items():
+        if column not in raw.columns:
+            continue  # the column-set expectation has already said so
+        if not reference_sets or ref_name not in reference_sets:
+            raise SuiteError(f"{suite_path(source).name}: meta.must_contain_reference needs the reference "
+                             f"set {ref_name!r}, which was not supplied")
+        wanted = reference_sets[ref_name]
+        found = set(raw[column].dropna().astype(str))
+        missing = sorted(wanted - found)
+        if missing:
+            failures.append(Failure(
+                source=source, file=file_label, expectation="column_contains_every_reference_value",
+                column=column,
+                rule=f"every value in reference set '{ref_name}' ({len(wanted)} values) must appear: "
+                     "a row that is absent is not a zero",
+                unexpected_count=len(missing),
+                examples=[{"row": None, "value": v} for v in missing[:MAX_EXAMPLES]],
+                observed=f"{len(missing)} value(s) absent"))
+    return failures
+
+
+def _archived_warnings(typed: pd.DataFrame, archived: dict[str, str],
+                       reference_sets: dict[str, set[str]] | None) -> list[str]:
+    warnings = []
+    for column, ref_name in archived.items():
+        if column not in typed.columns or not reference_sets or ref_name not in reference_sets:
+            continue
+        values = typed[column].dropna()
+        old = values[~values.isin(list(reference_sets[ref_name]))]
+        if len(old):
+            counts = old.value_counts().sort_index()
+            listed = ", ".join(f"{code} ({n:,} rows)" for code, n in counts.items())
+            warnings.append(f"archived code(s) in {column}: {listed}; accepted and mapped to the current "
+                            "codes in the build")
+    return warnings
+
+
+def period_failures(typed: pd.DataFrame, period, file_label: str, source: str = SMR01) -> list[Failure]:
+    """Stays must start inside the configured period, and every month of it must have some.
+
+    `period` has `first_financial_year` and `last_financial_year` (transforms.config.Period).
+    """
+    first = typed[typed["episode_number"] == 1]
+    start = pd.Timestamp(date(period.first_financial_year, 4, 1))
+    end = pd.Timestamp(date(period.last_financial_year + 1, 3, 31))
+    failures = []
+    outside = first[(first["admission_date"] < start) | (first["admission_date"] > end)]
+    if len(outside):
+        failures.append(Failure(
+            source=source, file=file_label, expectation="admission_date_in_period",
+            column="admission_date", rule=f"first episodes must be admitted {start:%Y-%m-%d} to {end:%Y-%m-%d}",
+            unexpected_count=len(outside),
+            examples=[{"row": int(i) + 1, "value": str(v.date())}
+                      for i, v in outside["admission_date"].head(MAX_EXAMPLES).items()],
+        ))
+    months = set(first["admission_date"].dt.to_period("M").astype(str))
+    expected = {str(p) for p in pd.period_range(start, end, freq="M")}
+    missing = sorted(expected - months)
+    if missing:
+        failures.append(Failure(
+            source=source, file=file_label, expectation="period_fully_covered",
+            column="admission_date", rule="every month of the period must have admissions (is the extract complete?)",
+            unexpected_count=len(missing), examples=[{"row": None, "value": m} for m in missing[:MAX_EXAMPLES]],
+        ))
+    return failures
+
+
+def future_date_failures(typed: pd.DataFrame, file_label: str, columns: tuple[str, ...],
+                         today: date | None = None, source: str = SMR01) -> list[Failure]:
+    """Dates after today cannot be in an extract of what has happened."""
+    today_ts = pd.Timestamp(today or date.today())
+    failures = []
+    for column in columns:
+        late = typed[column][typed[column] > today_ts]
+        if len(late):
+            failures.append(Failure(
+                source=source, file=file_label, expectation=f"{column}_not_in_future", column=column,
+                rule=f"dates must not be after the day of validation ({today_ts:%Y-%m-%d})",
+                unexpected_count=len(late),
+                examples=[{"row": int(i) + 1, "value": str(v.date())} for i, v in late.head(MAX_EXAMPLES).items()]))
+    return failures
+
+
+def validate_file(source: str, path: Path, reference_sets: dict[str, set[str]] | None = None,
+                  period=None, *, label: str | None = None, limits=None, today: date | None = None
+                  ) -> tuple[pd.DataFrame, list[Failure], list[str]]:
+    """Read and validate one input file; return (typed frame, failures, warnings).
+
+    `label` names the file in failures (default: its name). `limits` defaults to
+    `transforms.inputs.limits_for(source)`. `period` (transforms.config.Period) turns on
+    the SMR01 period checks; `today` is the day after which no date may lie. The typed
+    frame is empty if the file could not be read, and untyped if a column is missing.
+    Warnings say what was repaired or ignored: byte-order mark, line endings, column
+    renames, order or extra columns, archived codes.
+    """
+    from transforms import inputs  # lazy: inputs imports the synthetic generator
+
+    path = Path(path)
+    label = label or path.name
+    suite = load_suite(source)
+    meta = suite.get("meta", {})
+    try:
+        raw, warnings = inputs.read_input(path, limits or inputs.limits_for(source))
+    except inputs.InputFileError as exc:
+        return pd.DataFrame(), [read_failure(source, label, exc)], []
+    raw, alias_warnings = apply_aliases(raw, meta.get("column_aliases", {}))
+    warnings = [*warnings, *alias_warnings]
+    typed, failures = validate_frame(raw, source, label, reference_sets=reference_sets)
+    failures += missing_reference_values(raw, source, label, meta.get("must_contain_reference", {}),
+                                         reference_sets)
+    if failures:
+        return typed, failures, warnings
+    if source == SMR01:
+        failures += future_date_failures(typed, label, ("admission_date", "discharge_date"), today)
+        if period is not None:
+            failures += period_failures(typed, period, label)
+    warnings += _layout_warnings(raw, meta["columns"])
+    warnings += _archived_warnings(typed, meta.get("archived_codes", {}), reference_sets)
+    return typed, failures, warnings
+
+
+def required_reference_sets(source: str) -> set[str]:
+    """The reference sets the checks of `source` need (its `$reference`s and `must_contain_reference`)."""
+    suite = load_suite(source)
+    found: set[str] = set(suite["meta"].get("must_contain_reference", {}).values())
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if set(value) == {_REFERENCE_KEY}:
+                found.add(value[_REFERENCE_KEY])
+            else:
+                for v in value.values():
+                    walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for e in suite.get("expectations", []):
+        walk(e.get("kwargs", {}))
+    return found
+
+
+def not_checked(source: str, file_label: str, missing: set[str]) -> Failure:
+    """The Failure for a file that cannot be checked because an input it is checked against failed."""
+    return Failure(source=source, file=file_label, expectation="reference_inputs_valid", column=None,
+                   rule="checked against the reference inputs, so only once they pass", unexpected_count=0,
+                   observed="not checked: needs the reference set(s) " + ", ".join(sorted(missing))
+                            + " from an input that failed validation (see above)")
+
+
+def add_reference_sets(source: str, typed: pd.DataFrame, reference_sets: dict[str, set[str]]) -> None:
+    """Add the code sets a validated input provides for the suites of later inputs."""
+    if source == "geography_dz2011":
+        reference_sets["datazone2011"] = set(typed["datazone2011"])
+        reference_sets["hscp2019"] = set(typed["hscp2019"])
+    if source == "geography_code_changes":
+        hscp_old = typed.loc[typed["geography_level"] == "hscp", "old_code"]
+        reference_sets["hscp2019_any"] = reference_sets.get("hscp2019", set()) | set(hscp_old)
 
 
 # --------------------------------------------------------------------------- reports
