@@ -6,6 +6,8 @@ One suite per source, `expectations/<source>.json`, in the GX 1.x JSON layout
 
 * `columns`: {column: "string" | "int" | "date" | "float"}, the typed frame to build;
 * `optional_columns`: columns that may be absent (their expectations are then skipped);
+* `nullable_columns`: text columns that must be present but may be empty (no not-null
+  check; documentation for readers and for the suite tests, not used here);
 * `redact_columns`: columns whose values must never be copied into a report
   (the example shows the shape of the value, e.g. `[redacted: shape 9999999999]`);
 * `column_aliases`: {other spelling: column}, known renames (e.g. `DataZone` for

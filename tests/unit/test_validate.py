@@ -31,15 +31,22 @@ SMR01_REFS = {"datazone2011": set(DATAZONES)}
 def smr01_rows() -> pd.DataFrame:
     """Five good episodes, all text, as transforms.sources.files.read_csv returns them."""
     rows = [
-        # patient_id, cis_id, ep, admitted, discharged, type, age, sex, dz, specialty, los
-        ("P0123456789abcdef", "C001", "1", "2020-04-01", "2020-04-03", "36", "71", "2", DATAZONES[0], "A1", "2"),
-        ("P0123456789abcdef", "C001", "2", "2020-04-03", "2020-04-10", "18", "71", "2", DATAZONES[0], "AB", "7"),
-        ("P00000000000000ff", "C002", "1", "2020-05-01", "2020-05-01", "10", "0", "1", DATAZONES[1], "C8", "0"),
-        ("Pfedcba9876543210", "C003", "1", "2021-01-31", "2021-02-02", "30", "115", "1", DATAZONES[3], "A1", "2"),
-        ("P1111111111111111", "C004", "1", "2021-03-31", "2021-04-01", "20", "34", "2", DATAZONES[4], "F2", "1"),
+        # patient_id, cis_id, ep, admitted, discharged, type, age, sex, dz, specialty, los, main, other 1-5
+        ("P0123456789abcdef", "C001", "1", "2020-04-01", "2020-04-03", "36", "71", "2", DATAZONES[0], "A1", "2",
+         "J440", "I10X", "E119", "", "", ""),
+        ("P0123456789abcdef", "C001", "2", "2020-04-03", "2020-04-10", "18", "71", "2", DATAZONES[0], "AB", "7",
+         "J440", "I10X", "E119", "", "", ""),
+        ("P00000000000000ff", "C002", "1", "2020-05-01", "2020-05-01", "10", "0", "1", DATAZONES[1], "C8", "0",
+         "K409", "", "", "", "", ""),
+        ("Pfedcba9876543210", "C003", "1", "2021-01-31", "2021-02-02", "30", "115", "1", DATAZONES[3], "A1", "2",
+         "S720", "W010", "I489", "N183", "F03X", "Z921"),
+        ("P1111111111111111", "C004", "1", "2021-03-31", "2021-04-01", "20", "34", "2", DATAZONES[4], "F2", "1",
+         "R074", "", "", "", "", ""),
     ]
     cols = ["patient_id", "cis_id", "episode_number", "admission_date", "discharge_date", "admission_type",
-            "age_at_admission", "sex", "datazone2011", "specialty", "length_of_stay"]
+            "age_at_admission", "sex", "datazone2011", "specialty", "length_of_stay",
+            "main_condition", "other_condition_1", "other_condition_2", "other_condition_3",
+            "other_condition_4", "other_condition_5"]
     return pd.DataFrame(rows, columns=cols, dtype=str)
 
 
@@ -298,6 +305,7 @@ REFERENCE_FILES = [
     ("datazone_population_2021.parquet", "datazone_population_2021"),
     ("simd2020v2_datazone.parquet", "simd2020v2_datazone"),
     ("locality_lookup_demo.csv", "locality_lookup"),
+    ("ae_sites.csv", "ae_sites"),
 ]
 
 
@@ -327,10 +335,11 @@ def test_synthetic_extract_passes(synthetic_extract, reference_tables):
 SUITES = sorted(EXPECTATIONS_DIR.glob("*.json"))
 
 
-def test_the_eight_suites_exist():
+def test_the_twelve_suites_exist():
     assert {p.stem for p in SUITES} == {
         "geography_dz2011", "geography_code_changes", "hscp_localities", "hscp_population_estimates",
-        "datazone_population_2021", "simd2020v2_datazone", "locality_lookup", "smr01_episodes"}
+        "datazone_population_2021", "simd2020v2_datazone", "locality_lookup", "smr01_episodes",
+        "ae_sites", "ae_attendances", "delayed_discharges", "deaths"}
 
 
 @pytest.mark.parametrize("path", SUITES, ids=lambda p: p.stem)
@@ -340,10 +349,14 @@ def test_suite_is_well_formed(path):
     columns = suite["meta"]["columns"]
     assert set(columns.values()) <= {"string", "int", "date", "float"}
     optional = set(suite["meta"].get("optional_columns", []))
+    # Columns that must be present but may be empty: text only (text cannot fail to cast).
+    nullable = set(suite["meta"].get("nullable_columns", []))
+    assert all(columns[c] == "string" for c in nullable) and not nullable & optional
     not_null = {e["kwargs"]["column"] for e in suite["expectations"]
                 if e["type"] == "expect_column_values_to_not_be_null"}
     # A value that fails to cast becomes null: only a not-null check makes that visible.
-    assert set(columns) - optional <= not_null
+    assert set(columns) - optional - nullable <= not_null
+    assert not nullable & not_null
     column_sets = [e for e in suite["expectations"] if e["type"] == "expect_table_columns_to_match_set"]
     assert len(column_sets) == 1
     assert set(column_sets[0]["kwargs"]["column_set"]) == set(columns) - optional
