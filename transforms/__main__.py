@@ -4,6 +4,10 @@
     python -m transforms ingest --run-id X   # one step of run X
     python -m transforms airflow-run         # run the DAG once in-process (make run)
     python -m transforms snapshot --from-dir ../shared/data
+
+Steps that write shared state (ingest, build, publish) wait for a run that holds
+its lock, up to --lock-timeout seconds (or HSCP_LOCK_TIMEOUT_SECONDS; default 1800),
+then refuse, naming the holder. --lock-timeout 0 refuses at once.
 """
 
 from __future__ import annotations
@@ -45,10 +49,15 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, help="configuration file (default: HSCP_CONFIG or config/pipeline.yml)")
     sub = parser.add_subparsers(dest="command", required=True)
+    lock_help = ("seconds to wait for another run holding a lock before refusing "
+                 "(default: HSCP_LOCK_TIMEOUT_SECONDS or 1800; 0 refuses at once)")
     for step in STEPS:
         p = sub.add_parser(step, help=f"the {step} step of one run")
         p.add_argument("--run-id", required=True)
-    sub.add_parser("run", help="every step, in order, as a new run").add_argument("--run-id")
+        p.add_argument("--lock-timeout", type=float, metavar="SECONDS", help=lock_help)
+    run = sub.add_parser("run", help="every step, in order, as a new run")
+    run.add_argument("--run-id")
+    run.add_argument("--lock-timeout", type=float, metavar="SECONDS", help=lock_help)
     sub.add_parser("airflow-run", help="run the Airflow DAG once in-process and print the release")
     snap = sub.add_parser("snapshot", help="derive reference/ from the public source files")
     snap.add_argument("--from-dir", type=Path, required=True)
@@ -60,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         cfg = load_config(args.config)
+        if getattr(args, "lock_timeout", None) is not None:
+            if not args.lock_timeout >= 0:
+                raise ConfigError(f"--lock-timeout must be 0 or more seconds, got {args.lock_timeout}")
+            import os
+
+            from transforms.locking import ENV_TIMEOUT
+
+            os.environ[ENV_TIMEOUT] = repr(args.lock_timeout)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,9 +1,21 @@
 """The immutable raw archive: every input exactly as it arrived, with a manifest.
 
-data/raw/<source>/<vintage>/ holds the file and manifest.json (SHA-256, size, rows,
-origin, retrieval time). A vintage is never changed once written: it is built in a
-temporary folder and renamed into place, its files are made read-only, and landing
-a byte-identical file again returns the existing vintage instead of a new one.
+data/raw/<source>/<vintage>/ holds the file, manifest.json and provenance.json. A
+vintage is never changed once written: it is built in a hidden temporary folder
+(`.landing-*`) and renamed into place, its files are made read-only, and landing a
+byte-identical file again returns the existing vintage instead of a new one.
+
+The vintage is named after the content (the first 16 hex digits of its SHA-256), and
+manifest.json holds only what the bytes determine (name, checksum, size, rows,
+restricted and synthetic flags), so two archives given the same file hold the same
+vintage and a byte-identical manifest. When and from where the file was retrieved
+(`retrieved_at`, `origin`) is recorded separately in provenance.json. Vintages
+written before this layout (`<UTC time>_<digest>`, everything in manifest.json) are
+still read and still found by checksum.
+
+A `.landing-*` folder is a landing that did not finish (the process died). Readers
+ignore it; `remove_unfinished_landings` deletes it, and must only be called while
+holding the archive lock (transforms.pipeline.ingest does).
 """
 
 from __future__ import annotations
@@ -21,6 +33,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
+PROVENANCE = "provenance.json"
+LANDING_PREFIX = ".landing-"
+# Recorded in provenance.json, not in manifest.json: they say when and from where,
+# not what (ArchiveEntry.path is where it lies in this archive, derived on reading).
+PROVENANCE_FIELDS = ("origin", "retrieved_at")
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,22 @@ class ArchiveEntry:
 
     @classmethod
     def read(cls, vintage_dir: Path) -> "ArchiveEntry":
-        return cls(**json.loads((vintage_dir / MANIFEST).read_text()))
+        vintage_dir = Path(vintage_dir)
+        raw = json.loads((vintage_dir / MANIFEST).read_text())
+        if (vintage_dir / PROVENANCE).is_file():
+            raw.update(json.loads((vintage_dir / PROVENANCE).read_text()))
+        raw["path"] = str(vintage_dir / raw["original_name"])
+        return cls(**raw)
+
+    def manifest(self) -> dict:
+        """What the file's bytes determine: the same file gives the same manifest."""
+        d = asdict(self)
+        for key in ("path", *PROVENANCE_FIELDS):
+            d.pop(key)
+        return d
+
+    def provenance(self) -> dict:
+        return {k: getattr(self, k) for k in PROVENANCE_FIELDS}
 
 
 def file_sha256(path: Path) -> str:
@@ -77,12 +109,45 @@ def is_synthetic(path: Path) -> bool:
     return meta.get(b"synthetic") == b"true"
 
 
+def vintage_name(sha: str) -> str:
+    return sha[:16]
+
+
 def _existing(source_dir: Path, sha: str) -> ArchiveEntry | None:
-    for manifest in sorted(source_dir.glob(f"*_{sha[:16]}/{MANIFEST}")):
+    candidates = [source_dir / vintage_name(sha) / MANIFEST,  # this layout
+                  *sorted(source_dir.glob(f"*_{sha[:16]}/{MANIFEST}"))]  # <time>_<digest> before it
+    for manifest in candidates:
+        if manifest.parent.name.startswith("."):
+            continue  # an unfinished landing is never a vintage
+        if not manifest.is_file():
+            continue
         entry = ArchiveEntry.read(manifest.parent)
         if entry.sha256 == sha:
             return entry
     return None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def unfinished_landings(raw_dir: Path) -> list[Path]:
+    """`.landing-*` folders: landings whose process died before the rename."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(p for p in raw_dir.glob(f"*/{LANDING_PREFIX}*") if p.is_dir())
+
+
+def remove_unfinished_landings(raw_dir: Path) -> list[Path]:
+    """Delete every `.landing-*` folder; only while holding the archive lock."""
+    removed = unfinished_landings(raw_dir)
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
 
 
 def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
@@ -97,9 +162,9 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
     if found is not None:
         return found, False
     now = now or datetime.now(timezone.utc)
-    vintage = f"{now:%Y%m%dT%H%M%SZ}_{sha[:16]}"
+    vintage = vintage_name(sha)
     source_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".landing-", dir=source_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=LANDING_PREFIX, dir=source_dir))
     try:
         if restricted:
             os.chmod(tmp, 0o700)
@@ -115,13 +180,19 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
             retrieved_at=now.isoformat(timespec="seconds"), restricted=restricted,
             synthetic=is_synthetic(target),
         )
-        (tmp / MANIFEST).write_text(json.dumps(asdict(entry), indent=2) + "\n")
+        (tmp / MANIFEST).write_text(json.dumps(entry.manifest(), indent=2) + "\n")
+        (tmp / PROVENANCE).write_text(json.dumps(entry.provenance(), indent=2) + "\n")
         mode = stat.S_IRUSR if restricted else stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
         for f in tmp.iterdir():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
             os.chmod(f, mode)
+        _fsync_dir(tmp)
+        if final_dir.exists():  # 64-bit digest prefix shared by two different files
+            raise FileExistsError(f"{final_dir} exists and holds another file (SHA-256 "
+                                  f"{ArchiveEntry.read(final_dir).sha256}, not {sha})")
         os.rename(tmp, final_dir)
+        _fsync_dir(source_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

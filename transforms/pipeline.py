@@ -4,6 +4,12 @@ Each step takes the configuration and a run id, reads what earlier steps left in
 data/runs/<run_id>/, and does one thing. The Airflow DAG and the CLI call exactly
 these functions. Data flows one way; nothing is published unless every earlier
 step succeeded.
+
+Every step holds its run's lock, and the steps that write shared state hold that
+state's lock as well (transforms.locking): ingest the archive, build the DuckDB
+warehouse, publish the release folder and `latest`. A second run waits for them
+(HSCP_LOCK_TIMEOUT_SECONDS), then refuses, naming the holder. Each of those steps
+first removes what a killed run left behind under the same lock.
 """
 
 from __future__ import annotations
@@ -12,17 +18,18 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import asdict
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from transforms import archive, inputs
+from transforms import archive, inputs, locking
 from transforms.build import run_dbt
 from transforms.catalogue import as_json_records, load_catalogue
 from transforms.config import Config
 from transforms.publish.release import publish as publish_release
+from transforms.publish.release import remove_unfinished
 from transforms.runstate import RunState
 from transforms.sources.files import check_size
 from transforms.synthetic import smr01 as synthetic_smr01
@@ -36,6 +43,38 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def run_dir(cfg: Config, run_id: str) -> Path:
     return RunState.folder(cfg.runs_dir, run_id)
+
+
+def lock_path(cfg: Config, name: str) -> Path:
+    """The lock file of a shared resource: archive, warehouse or release."""
+    return cfg.data_dir / "locks" / f"{name}.lock"
+
+
+@contextmanager
+def _locked(cfg: Config, run_id: str, step: str, shared: str | None = None):
+    """Hold the run's lock and, if given, one shared lock (always in this order)."""
+    folder = run_dir(cfg, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        stack.enter_context(locking.exclusive(folder / ".lock", name=f"run {run_id!r}",
+                                              run_id=run_id, step=step))
+        if shared is not None:
+            stack.enter_context(locking.exclusive(lock_path(cfg, shared), name=shared,
+                                                  run_id=run_id, step=step))
+        log.info("%s: started (run %s)", step, run_id)
+        yield
+        log.info("%s: done (run %s)", step, run_id)
+
+
+def _remove_abandoned_staging(cfg: Config) -> None:
+    """Delete `staged.tmp` of runs whose validate died (no process holds their lock)."""
+    if not cfg.runs_dir.is_dir():
+        return
+    for tmp in sorted(cfg.runs_dir.glob("*/staged.tmp")):
+        with locking.try_exclusive(tmp.parent / ".lock") as free:
+            if free:
+                log.info("removing %s, left by a validate step that did not finish", tmp)
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def ensure_synthetic_extract(cfg: Config) -> Path | None:
@@ -54,15 +93,21 @@ def ensure_synthetic_extract(cfg: Config) -> Path | None:
 
 def ingest(cfg: Config, run_id: str) -> RunState:
     """Land every input in the raw archive (a no-op for files already there)."""
-    ensure_synthetic_extract(cfg)
-    state = RunState(run_id=run_id)
-    for item in inputs.input_files(cfg):
-        check_size(item.path, inputs.limits_for(item.name))  # refuse a hostile size before copying
-        entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
-        log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived",
-                 entry.vintage)
-        state.inputs[item.name] = entry
-    state.save(cfg.runs_dir)
+    with _locked(cfg, run_id, "ingest", shared="archive"):
+        for leftover in archive.remove_unfinished_landings(cfg.raw_dir):
+            log.info("removed %s, left by an ingest that did not finish", leftover)
+        for leftover in sorted(inputs.synthetic_smr01_path(cfg).parent.glob("*.tmp")):
+            log.info("removed %s, left by a synthetic extract generation that did not finish", leftover)
+            leftover.unlink(missing_ok=True)
+        ensure_synthetic_extract(cfg)
+        state = RunState(run_id=run_id)
+        for item in inputs.input_files(cfg):
+            check_size(item.path, inputs.limits_for(item.name))  # refuse a hostile size before copying
+            entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
+            log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived",
+                     entry.vintage)
+            state.inputs[item.name] = entry
+        state.save(cfg.runs_dir)
     return state
 
 
@@ -76,60 +121,79 @@ def validate(cfg: Config, run_id: str) -> RunState:
         validate_file,
     )
 
-    state = RunState.load(cfg.runs_dir, run_id)
-    folder = run_dir(cfg, run_id)
-    staged_tmp = folder / "staged.tmp"
-    shutil.rmtree(staged_tmp, ignore_errors=True)
-    staged_tmp.mkdir(parents=True)
-    reference_sets: dict[str, set[str]] = {}
-    failures = []
-    for name in inputs.ALL_INPUTS:  # geography first: later suites check codes against it
-        entry = state.inputs[name]
-        label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
-        unavailable = required_reference_sets(name) - set(reference_sets)
-        if unavailable and failures:  # what it is checked against failed: say so, check the rest
-            failures.append(not_checked(name, label, unavailable))
-            continue
-        typed, found, read_warnings = validate_file(name, Path(entry.path), reference_sets,
-                                                    period=cfg.period, label=label)
-        failures.extend(found)
-        state.read_warnings[name] = read_warnings
-        if found:
-            continue
-        add_reference_sets(name, typed, reference_sets)
-        target = staged_tmp / f"{name}.parquet"
-        typed.to_parquet(target, index=False)
-        if name in inputs.RESTRICTED:
-            os.chmod(target, 0o600)
-    try:
-        check_or_raise(failures, folder / "validation_report.md")
-    except Exception:
-        shutil.rmtree(staged_tmp, ignore_errors=True)  # nothing half-staged stays behind
-        raise
-    staged = folder / "staged"
-    shutil.rmtree(staged, ignore_errors=True)
-    os.rename(staged_tmp, staged)
-    state.validated = True
-    state.save(cfg.runs_dir)
-    return state
+    RunState.load(cfg.runs_dir, run_id)  # refuse a run never ingested before taking any lock
+    with _locked(cfg, run_id, "validate"):
+        state = RunState.load(cfg.runs_dir, run_id)
+        if state.validated or state.built:  # validating again: not trusted until it passes again
+            state.validated = state.built = False
+            state.save(cfg.runs_dir)
+        _remove_abandoned_staging(cfg)
+        folder = run_dir(cfg, run_id)
+        staged_tmp = folder / "staged.tmp"
+        shutil.rmtree(staged_tmp, ignore_errors=True)
+        staged_tmp.mkdir(parents=True)
+        reference_sets: dict[str, set[str]] = {}
+        failures = []
+        for name in inputs.ALL_INPUTS:  # geography first: later suites check codes against it
+            entry = state.inputs[name]
+            label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
+            unavailable = required_reference_sets(name) - set(reference_sets)
+            if unavailable and failures:  # what it is checked against failed: say so, check the rest
+                failures.append(not_checked(name, label, unavailable))
+                continue
+            typed, found, read_warnings = validate_file(name, Path(entry.path), reference_sets,
+                                                        period=cfg.period, label=label)
+            failures.extend(found)
+            state.read_warnings[name] = read_warnings
+            if found:
+                continue
+            add_reference_sets(name, typed, reference_sets)
+            target = staged_tmp / f"{name}.parquet"
+            typed.to_parquet(target, index=False)
+            if name in inputs.RESTRICTED:
+                os.chmod(target, 0o600)
+        try:
+            check_or_raise(failures, folder / "validation_report.md")
+        except Exception:
+            shutil.rmtree(staged_tmp, ignore_errors=True)  # nothing half-staged stays behind
+            raise
+        staged = folder / "staged"
+        shutil.rmtree(staged, ignore_errors=True)
+        os.rename(staged_tmp, staged)
+        state.validated = True
+        state.save(cfg.runs_dir)
+        return state
 
 
 def build(cfg: Config, run_id: str) -> RunState:
     """Build every dbt model and run every dbt test on the staged inputs."""
-    state = RunState.load(cfg.runs_dir, run_id)
-    if not state.validated:
-        raise RuntimeError(f"run {run_id}: inputs not validated; run the validate step first")
-    folder = run_dir(cfg, run_id)
-    run_dbt(["build"], warehouse=cfg.warehouse, staged_dir=folder / "staged",
-            marts_dir=folder / "marts", target_dir=folder / "dbt_target",
-            variables={"first_financial_year": cfg.period.first_financial_year,
-                       "last_financial_year": cfg.period.last_financial_year,
-                       "is_synthetic": state.synthetic,
-                       "smr01_vintage": state.inputs[inputs.SMR01].vintage})
-    os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
-    state.built = True
-    state.save(cfg.runs_dir)
+    _require(RunState.load(cfg.runs_dir, run_id).validated, run_id,
+             "inputs not validated; run the validate step first")
+    with _locked(cfg, run_id, "build", shared="warehouse"):
+        state = RunState.load(cfg.runs_dir, run_id)  # again: it may have changed while waiting
+        _require(state.validated, run_id, "inputs not validated; run the validate step first")
+        if state.built:  # building again: the marts are not trusted until it finishes
+            state.built = False
+            state.save(cfg.runs_dir)
+        folder = run_dir(cfg, run_id)
+        for leftover in (cfg.warehouse, cfg.warehouse.with_name(cfg.warehouse.name + ".wal")):
+            if leftover.exists():  # a WAL left by a killed build holds record-level rows too
+                os.chmod(leftover, 0o600)
+        run_dbt(["build"], warehouse=cfg.warehouse, staged_dir=folder / "staged",
+                marts_dir=folder / "marts", target_dir=folder / "dbt_target",
+                variables={"first_financial_year": cfg.period.first_financial_year,
+                           "last_financial_year": cfg.period.last_financial_year,
+                           "is_synthetic": state.synthetic,
+                           "smr01_vintage": state.inputs[inputs.SMR01].vintage})
+        os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
+        state.built = True
+        state.save(cfg.runs_dir)
     return state
+
+
+def _require(condition: bool, run_id: str, message: str) -> None:
+    if not condition:
+        raise RuntimeError(f"run {run_id}: {message}")
 
 
 def _lookup_summary(folder: Path) -> dict:
@@ -138,35 +202,54 @@ def _lookup_summary(folder: Path) -> dict:
     return {"locality_lookup_datazones_by_basis": basis.fillna("as supplied").value_counts().sort_index().to_dict()}
 
 
+def _release_inputs(state: RunState) -> tuple[list[dict], list[dict]]:
+    """The inputs as the manifest lists them (content only) and their provenance.
+
+    The manifest's `origin` is the file's name; where it came from (path or URL) and
+    when it was retrieved go to the release's provenance.json, except for a restricted
+    extract, whose location is itself not for publication.
+    """
+    listed, provenance = [], []
+    for e in state.inputs.values():
+        d = e.manifest()
+        d["origin"] = e.original_name
+        d["warnings"] = [*e.warnings, *state.read_warnings.get(e.source, [])]
+        listed.append(d)
+        provenance.append({"source": e.source, "vintage": e.vintage,
+                           "origin": e.original_name if e.restricted else e.origin,
+                           "retrieved_at": e.retrieved_at})
+    return listed, provenance
+
+
 def publish(cfg: Config, run_id: str) -> Path:
     """Publish the built marts as a release and move `latest` to it."""
-    state = RunState.load(cfg.runs_dir, run_id)
-    if not state.built:
-        raise RuntimeError(f"run {run_id}: nothing built; run the build step first")
-    folder = run_dir(cfg, run_id)
-    indicators = load_catalogue()
-    marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
-    catalogue_file = folder / "indicators.json"
-    catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
-    public_inputs = []
-    for e in state.inputs.values():
-        d = asdict(e)
-        d.pop("path")
-        d["warnings"] = [*e.warnings, *state.read_warnings.get(e.source, [])]
-        if e.restricted:  # where a restricted extract sits is itself not for publication
-            d["origin"] = e.original_name
-        public_inputs.append(d)
-    release = publish_release(marts, releases_dir=cfg.releases_dir, inputs=public_inputs,
-                              run_id=run_id, synthetic=state.synthetic, extra=_lookup_summary(folder),
-                              attachments=[catalogue_file])
-    state.release_id = release.name
-    state.save(cfg.runs_dir)
+    _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
+    with _locked(cfg, run_id, "publish", shared="release"):
+        state = RunState.load(cfg.runs_dir, run_id)
+        _require(state.built, run_id, "nothing built; run the build step first")
+        for leftover in remove_unfinished(cfg.output_dir):
+            log.info("removed %s, left by a publish that did not finish", leftover)
+        folder = run_dir(cfg, run_id)
+        indicators = load_catalogue()
+        marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
+        catalogue_file = folder / "indicators.json"
+        catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
+        listed, provenance = _release_inputs(state)
+        release = publish_release(marts, releases_dir=cfg.releases_dir, inputs=listed,
+                                  run_id=run_id, synthetic=state.synthetic, extra=_lookup_summary(folder),
+                                  attachments=[catalogue_file], provenance={"inputs": provenance})
+        log.info("publish: release %s, latest points at it", release.name)
+        state.release_id = release.name
+        state.save(cfg.runs_dir)
     return release
 
 
 def run_all(cfg: Config, run_id: str | None = None) -> Path:
-    """Every step in order, without Airflow."""
+    """Every step in order, without Airflow, holding the run's lock throughout."""
     run_id = run_id or new_run_id()
-    for step in (ingest, validate, build):
-        step(cfg, run_id)
-    return publish(cfg, run_id)
+    folder = run_dir(cfg, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    with locking.exclusive(folder / ".lock", name=f"run {run_id!r}", run_id=run_id, step="run"):
+        for step in (ingest, validate, build):
+            step(cfg, run_id)
+        return publish(cfg, run_id)

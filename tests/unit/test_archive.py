@@ -18,8 +18,10 @@ def test_landing_copies_the_file_and_records_its_manifest(tmp_path):
     assert manifest["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     assert manifest["size_bytes"] == len(src.read_bytes())
     assert manifest["row_count"] == 1
-    assert manifest["origin"] == str(src.resolve())
-    assert manifest["retrieved_at"] and manifest["synthetic"] is False
+    # Where and when it was retrieved is recorded beside the manifest, not in it.
+    provenance = json.loads((archived.parent / "provenance.json").read_text())
+    assert provenance["origin"] == str(src.resolve())
+    assert provenance["retrieved_at"] and manifest["synthetic"] is False
     assert ArchiveEntry.read(archived.parent) == entry
     assert not archived.stat().st_mode & stat.S_IWUSR  # read-only once archived
 

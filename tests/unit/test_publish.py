@@ -34,7 +34,8 @@ def test_same_inputs_same_day_reuse_the_release(tmp_path, mart):
     first = publish([mart], releases_dir=releases, inputs=INPUTS, run_id="r1", synthetic=False)
     second = publish([mart], releases_dir=releases, inputs=INPUTS, run_id="r2", synthetic=False)
     assert first == second and len(list(releases.iterdir())) == 1
-    assert json.loads((first / "manifest.json").read_text())["run_id"] == "r1"
+    # The run that made it is recorded beside the manifest, not in it (manifest.json is content only).
+    assert json.loads((first / "provenance.json").read_text())["run_id"] == "r1"
 
 
 def test_a_failure_while_assembling_leaves_latest_and_no_partial_release(tmp_path, mart):

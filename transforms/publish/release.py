@@ -1,18 +1,32 @@
 """Publish a run's marts as an immutable release, then move `latest` to it.
 
-A release is assembled in a hidden temporary folder and renamed into
+A release is assembled in a hidden temporary folder (`.tmp-*`) and renamed into
 output/releases/<release_id>/ in one step, and only then does `latest` move (a
 symlink replaced atomically, plus a LATEST text file for tools that do not follow
-links). A crash at any point leaves the previous release and `latest` as they were.
+links). A crash at any point leaves the previous release and `latest` as they were;
+what a killed publish leaves behind (`.tmp-*`, `.latest.tmp`, `.LATEST.tmp`) is
+removed by `remove_unfinished` at the next publish, under the release lock.
+
+manifest.json holds only what the content determines (inputs' checksums, outputs'
+checksums, code version, flags), and the release id is a digest of it: the same
+inputs and code give the same release id and a byte-identical manifest, on any day
+and in any run. When and by which run a release was made is kept apart:
+
+* `<release>/provenance.json`: the run that created it, when, and where and when
+  each input was retrieved (written once, with the release);
+* `output/release_log.jsonl`: one line per publication (every time `latest` is
+  pointed at a release, new or already there): time, run id, release id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +35,8 @@ import pyarrow.parquet as pq
 from transforms import __version__
 from transforms.archive import file_sha256
 from transforms.config import REPO_ROOT
+
+log = logging.getLogger(__name__)
 
 SYNTHETIC_NOTICE = ("SYNTHETIC: the patient-level input of this release is synthetic. "
                     "Its figures are not real and must not be used for decisions.")
@@ -38,12 +54,15 @@ def code_version() -> str:
         return __version__
 
 
-def release_id_for(inputs: list[dict], version: str, when: datetime) -> str:
-    """Date of publication plus a digest of the inputs and code: same inputs, same id."""
-    digest = hashlib.sha256(json.dumps(
-        {"inputs": sorted(i["sha256"] for i in inputs), "code": version}, sort_keys=True
-    ).encode()).hexdigest()
-    return f"{when:%Y-%m-%d}_{digest[:10]}"
+RELEASE_LOG = "release_log.jsonl"
+PROVENANCE = "provenance.json"
+TMP_PREFIX = ".tmp-"
+
+
+def release_id_for(manifest: dict) -> str:
+    """A digest of the content manifest (without its id): same content, same id."""
+    body = {k: v for k, v in manifest.items() if k != "release_id"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -58,6 +77,65 @@ def _output_entry(path: Path) -> dict:
     meta = pq.ParquetFile(path).metadata
     return {"file": path.name, "rows": meta.num_rows, "bytes": path.stat().st_size,
             "sha256": file_sha256(path), "columns": meta.schema.to_arrow_schema().names}
+
+
+def is_complete(release_dir: Path) -> bool:
+    """A release folder whose manifest lists outputs that are all there, unchanged."""
+    try:
+        manifest = json.loads((release_dir / "manifest.json").read_text())
+        files = [*manifest["outputs"], *manifest["attachments"]]
+        return all(file_sha256(release_dir / f["file"]) == f["sha256"] for f in files)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def remove_unfinished(output_dir: Path) -> list[Path]:
+    """Delete what a killed publish left (`.tmp-*` releases, temporary links).
+
+    Only while holding the release lock: another publisher's `.tmp-*` folder is
+    unfinished too, until it is renamed.
+    """
+    releases_dir = output_dir / "releases"
+    leftovers = sorted(releases_dir.glob(f"{TMP_PREFIX}*")) if releases_dir.is_dir() else []
+    leftovers += [p for p in (output_dir / ".latest.tmp", output_dir / ".LATEST.tmp")
+                  if p.is_symlink() or p.exists()]
+    for p in leftovers:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+    return leftovers
+
+
+def append_release_log(output_dir: Path, record: dict) -> None:
+    """Add one line to output/release_log.jsonl (under the release lock).
+
+    A line cut short by a crash is kept but ended, so the next line stays whole;
+    `read_release_log` skips it.
+    """
+    path = output_dir / RELEASE_LOG
+    line = json.dumps(record, sort_keys=True) + "\n"
+    with open(path, "a+b") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell():
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                line = "\n" + line
+        fh.write(line.encode())
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_release_log(output_dir: Path) -> list[dict]:
+    path = output_dir / RELEASE_LOG
+    records = []
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue  # a line a killed publish did not finish
+    return records
 
 
 def point_latest(output_dir: Path, release_dir: Path) -> None:
@@ -75,30 +153,27 @@ def point_latest(output_dir: Path, release_dir: Path) -> None:
 
 def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id: str,
             synthetic: bool, extra: dict | None = None, attachments: list[Path] = (),
-            now: datetime | None = None) -> Path:
+            provenance: dict | None = None, now: datetime | None = None) -> Path:
     """Write the release folder atomically and move `latest`; returns the release folder.
 
     `marts` are the Parquet outputs; `attachments` (e.g. indicators.json) are copied
-    beside them and listed in the manifest with their checksums.
+    beside them and listed in the manifest with their checksums. `inputs` go into the
+    manifest as given, so they must hold only content (checksums, names, counts);
+    `provenance` (e.g. where and when each input was retrieved) goes to
+    provenance.json with the run id and the time.
     """
     now = now or datetime.now(timezone.utc)
     version = code_version()
-    release_id = release_id_for(inputs, version, now)
-    final = releases_dir / release_id
+    output_dir = releases_dir.parent
     releases_dir.mkdir(parents=True, exist_ok=True)
-    if final.exists():  # the same inputs and code were already published today
-        point_latest(releases_dir.parent, final)
-        return final
-    tmp = releases_dir / f".tmp-{release_id}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=releases_dir))
+    os.chmod(tmp, 0o755)
+    log.info("assembling the release in %s", tmp)
     try:
         for src in [*marts, *attachments]:
             shutil.copyfile(src, tmp / src.name)
         manifest = {
-            "release_id": release_id,
-            "created_at": now.isoformat(timespec="seconds"),
-            "run_id": run_id,
+            "release_id": None,
             "synthetic": synthetic,
             "notice": SYNTHETIC_NOTICE if synthetic else None,
             "code_version": version,
@@ -107,17 +182,30 @@ def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id
             "attachments": [{"file": a.name, "sha256": file_sha256(tmp / a.name)} for a in attachments],
             **(extra or {}),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        if synthetic:
-            (tmp / "SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTICE + "\n")
-        for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        _fsync_dir(tmp)
-        os.rename(tmp, final)
-        _fsync_dir(releases_dir)
+        release_id = release_id_for(manifest)
+        manifest["release_id"] = release_id
+        final = releases_dir / release_id
+        created = not final.exists()
+        if created:
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+            (tmp / PROVENANCE).write_text(json.dumps({
+                "release_id": release_id, "created_at": now.isoformat(timespec="seconds"),
+                "run_id": run_id, **(provenance or {}),
+            }, indent=2) + "\n")
+            if synthetic:
+                (tmp / "SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTICE + "\n")
+            for f in tmp.iterdir():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+            _fsync_dir(tmp)
+            os.rename(tmp, final)
+            _fsync_dir(releases_dir)
+        else:  # the same content was published before: nothing new to write
+            shutil.rmtree(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    point_latest(releases_dir.parent, final)
+    point_latest(output_dir, final)
+    append_release_log(output_dir, {"published_at": now.isoformat(timespec="seconds"), "run_id": run_id,
+                                    "release_id": release_id, "new_release": created})
     return final
