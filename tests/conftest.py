@@ -6,11 +6,14 @@ here, before any test module imports it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -33,14 +36,37 @@ TEST_YEAR = 2022
 TEST_SEED = 12345
 
 
+@lru_cache(maxsize=None)
+def synthetic_twins() -> dict[str, Path]:
+    """Every synthetic extract for TEST_YEAR and TEST_SEED, generated once per test process.
+
+    Pipeline tests point their configuration at these files instead of generating the
+    twins again in each workspace (about 20 s a time).
+    """
+    from transforms.synthetic import extracts
+
+    folder = Path(tempfile.mkdtemp(prefix="hscp-synthetic-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return extracts.ensure(list(extracts.ORDER), folder, REPO / "reference", [TEST_YEAR], TEST_SEED)
+
+
 def write_config(tmp: Path, **inputs) -> Path:
-    """A pipeline config whose working and output folders live under `tmp`."""
+    """A pipeline config whose working and output folders live under `tmp`.
+
+    Restricted extracts not given are the shared synthetic twins (`synthetic_twins`);
+    the published aggregates are off unless given.
+    """
     raw = yaml.safe_load((REPO / "config" / "pipeline.yml").read_text())
     raw["paths"].update({"reference_dir": str(REPO / "reference"), "data_dir": str(tmp / "data"),
                          "output_dir": str(tmp / "output")})
     raw["period"] = {"first_financial_year": TEST_YEAR, "last_financial_year": TEST_YEAR}
     raw["synthetic"]["seed"] = TEST_SEED
     raw["inputs"]["locality_lookup"] = str(REPO / "reference" / "locality_lookup_demo.csv")
+    twins = synthetic_twins()
+    for key, name in (("smr01", "smr01_episodes"), ("ae_attendances", "ae_attendances"),
+                      ("delayed_discharges", "delayed_discharges"), ("deaths", "deaths")):
+        raw["inputs"][key] = str(twins[name])
+    raw["inputs"].update({"public_admissions_hscp_simd": "none", "public_ae_monthly": "none"})
     raw["inputs"].update({k: str(v) for k, v in inputs.items()})
     path = tmp / "pipeline.yml"
     path.write_text(yaml.safe_dump(raw))
@@ -63,10 +89,6 @@ def reference_tables():
 
 
 @pytest.fixture(scope="session")
-def synthetic_extract(tmp_path_factory, reference_tables) -> Path:
+def synthetic_extract() -> Path:
     """The synthetic SMR01 extract for TEST_YEAR, generated once per session."""
-    from transforms.synthetic import smr01
-
-    path = tmp_path_factory.mktemp("synthetic") / smr01.extract_file_name(TEST_SEED, [TEST_YEAR])
-    episodes = smr01.generate(reference_tables, [TEST_YEAR], TEST_SEED)
-    return smr01.write_extract(episodes, path, seed=TEST_SEED, financial_years=[TEST_YEAR])
+    return synthetic_twins()["smr01_episodes"]

@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("airflow-run", help="run the Airflow DAG once in-process and print the release")
     snap = sub.add_parser("snapshot", help="derive reference/ from the public source files")
     snap.add_argument("--from-dir", type=Path, required=True)
-    sub.add_parser("synthesise", help="generate the synthetic SMR01 extract for the configured period")
+    sub.add_parser("synthesise", help="generate the synthetic extracts (SMR01, A&E, delayed discharges, "
+                                      "deaths) the configuration asks for, for its period")
     sub.add_parser("docs", help="regenerate docs/indicators.md from catalogue/")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -103,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             DOCS_PAGE.write_text(render_markdown(load_catalogue()))
             print(f"wrote {DOCS_PAGE}")
         elif args.command == "synthesise":
-            print(pipeline.ensure_synthetic_extract(cfg) or "inputs.smr01 is a real extract: nothing to do")
+            made = pipeline.ensure_synthetic_extracts(cfg)
+            print("\n".join(str(p) for p in made.values()) or "every extract is a real one: nothing to do")
     except Exception as exc:  # one clear line for the operator; the log has the traceback
         logging.getLogger("transforms").debug("failure", exc_info=True)
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)

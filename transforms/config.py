@@ -17,6 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "pipeline.yml"
 ENV_PREFIX = "HSCP_"
 SYNTHETIC = "synthetic"
+NONE = "none"
+
+# Restricted record-level extracts: config key under `inputs` -> input name. Each is a
+# path, or "synthetic" to generate a labelled synthetic twin (transforms.synthetic).
+EXTRACT_KEYS = {"smr01": "smr01_episodes", "ae_attendances": "ae_attendances",
+                "delayed_discharges": "delayed_discharges", "deaths": "deaths"}
+# Published aggregates (PHS open data): config key = input name. A path, or "none".
+PUBLIC_KEYS = ("public_admissions_hscp_simd", "public_ae_monthly")
 
 
 class ConfigError(ValueError):
@@ -51,6 +59,12 @@ class Config:
     period: Period
     synthetic_seed: int
     ckan: CkanConfig
+    # input name -> path, or None for a synthetic twin (includes smr01_episodes)
+    extracts: dict[str, Path | None] = None  # type: ignore[assignment]
+    # input name -> path of a published aggregate; absent when switched off ("none")
+    public: dict[str, Path] = None  # type: ignore[assignment]
+    # inputs that may be missing: the run goes on without them and says so
+    optional_inputs: frozenset[str] = frozenset()
 
     @property
     def raw_dir(self) -> Path:
@@ -71,6 +85,11 @@ class Config:
     @property
     def uses_synthetic_smr01(self) -> bool:
         return self.smr01 is None
+
+    @property
+    def synthetic_extracts(self) -> list[str]:
+        """The restricted extracts this run generates as synthetic twins."""
+        return [name for name, path in (self.extracts or {}).items() if path is None]
 
 
 def _apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
@@ -103,6 +122,14 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
         paths, inputs, ckan = raw["paths"], raw["inputs"], raw["ckan"]
         period, syn = raw["period"], raw["synthetic"]
         smr01 = inputs["smr01"]
+        extracts = {name: None if inputs.get(key, SYNTHETIC) == SYNTHETIC
+                    else _path(inputs[key], REPO_ROOT, f"inputs.{key}")
+                    for key, name in EXTRACT_KEYS.items()}
+        public = {key: _path(inputs[key], REPO_ROOT, f"inputs.{key}")
+                  for key in PUBLIC_KEYS if inputs.get(key, NONE) not in (NONE, None)}
+        optional = inputs.get("optional") or []
+        if not isinstance(optional, list) or not set(optional) <= set(PUBLIC_KEYS):
+            raise ConfigError(f"{path}: inputs.optional must list some of {list(PUBLIC_KEYS)}, got {optional!r}")
         cfg = Config(
             source_file=path,
             reference_dir=_path(paths["reference_dir"], REPO_ROOT, "paths.reference_dir"),
@@ -120,6 +147,9 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
                 timeout_seconds=float(ckan["timeout_seconds"]),
                 retries=int(ckan["retries"]),
             ),
+            extracts=extracts,
+            public=public,
+            optional_inputs=frozenset(optional),
         )
     except KeyError as exc:
         raise ConfigError(f"{path}: missing setting {exc}") from exc

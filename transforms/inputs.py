@@ -23,7 +23,7 @@ from transforms.sources.files import (  # noqa: F401  (InputFileError: re-export
     read_csv,
     refuse,
 )
-from transforms.synthetic import smr01 as synthetic_smr01
+from transforms.synthetic import extracts as synthetic_extracts
 
 REFERENCE_INPUTS = (
     "geography_dz2011",
@@ -32,11 +32,20 @@ REFERENCE_INPUTS = (
     "hscp_population_estimates",
     "datazone_population_2021",
     "simd2020v2_datazone",
+    "ae_sites",
 )
 LOCALITY_LOOKUP = "locality_lookup"
 SMR01 = "smr01_episodes"
-ALL_INPUTS = REFERENCE_INPUTS + (LOCALITY_LOOKUP, SMR01)
-RESTRICTED = {SMR01}
+AE = "ae_attendances"
+DELAYED = "delayed_discharges"
+DEATHS = "deaths"
+RESTRICTED_EXTRACTS = (SMR01, AE, DELAYED, DEATHS)
+PUBLIC_ADMISSIONS = "public_admissions_hscp_simd"
+PUBLIC_AE = "public_ae_monthly"
+PUBLIC_AGGREGATES = (PUBLIC_ADMISSIONS, PUBLIC_AE)
+# In validation order: geography first, because later suites check codes against it.
+ALL_INPUTS = REFERENCE_INPUTS + (LOCALITY_LOOKUP,) + RESTRICTED_EXTRACTS + PUBLIC_AGGREGATES
+RESTRICTED = set(RESTRICTED_EXTRACTS)
 
 # The largest file each input may be, in bytes: generous for the real thing, small
 # enough that a wrong or hostile file is refused before it is read. For scale: the
@@ -46,6 +55,11 @@ MAX_FILE_BYTES = {
     **{name: 256 * MiB for name in REFERENCE_INPUTS},
     LOCALITY_LOOKUP: 64 * MiB,
     SMR01: 2 * GiB,
+    AE: 2 * GiB,
+    DELAYED: 512 * MiB,
+    DEATHS: 256 * MiB,
+    PUBLIC_ADMISSIONS: 256 * MiB,
+    PUBLIC_AE: 256 * MiB,
 }
 # Overrides, in bytes: HSCP_MAX_FILE_BYTES_<INPUT NAME IN CAPITALS> for one input,
 # HSCP_MAX_FILE_BYTES for all of them, HSCP_MAX_LINE_BYTES for the longest line.
@@ -73,17 +87,42 @@ def _reference_file(reference_dir: Path, name: str) -> Path:
                             "(run `make snapshot` to derive it)")
 
 
+def synthetic_folder(cfg: Config) -> Path:
+    return cfg.data_dir / "landing" / "synthetic"
+
+
+def synthetic_path(cfg: Config, name: str) -> Path:
+    """Where the synthetic twin of restricted extract `name` is generated for this run."""
+    return synthetic_folder(cfg) / synthetic_extracts.file_name(name, cfg.synthetic_seed,
+                                                                cfg.period.financial_years)
+
+
 def synthetic_smr01_path(cfg: Config) -> Path:
-    years = cfg.period.financial_years
-    return cfg.data_dir / "landing" / "synthetic" / synthetic_smr01.extract_file_name(cfg.synthetic_seed, years)
+    return synthetic_path(cfg, SMR01)
 
 
 def input_files(cfg: Config) -> list[InputFile]:
-    """Every input of a run, with the configured (or generated) location of each."""
+    """Every input of a run, with the configured (or generated) location of each.
+
+    An optional input (`inputs.optional`) whose file is absent is left out; see
+    `missing_optional_inputs`.
+    """
     files = [InputFile(n, _reference_file(cfg.reference_dir, n), False) for n in REFERENCE_INPUTS]
     files.append(InputFile(LOCALITY_LOOKUP, cfg.locality_lookup, False))
-    files.append(InputFile(SMR01, cfg.smr01 or synthetic_smr01_path(cfg), True))
+    for name in RESTRICTED_EXTRACTS:
+        files.append(InputFile(name, cfg.extracts.get(name) or synthetic_path(cfg, name), True))
+    for name in PUBLIC_AGGREGATES:
+        path = cfg.public.get(name)
+        if path is not None and (path.exists() or name not in cfg.optional_inputs):
+            files.append(InputFile(name, path, False))
     return files
+
+
+def missing_optional_inputs(cfg: Config) -> list[str]:
+    """Optional inputs switched on whose file is absent: the run goes on without them."""
+    return [name for name in PUBLIC_AGGREGATES
+            if name in cfg.optional_inputs and cfg.public.get(name) is not None
+            and not cfg.public[name].exists()]
 
 
 def _env_bytes(environ: dict[str, str], key: str) -> int | None:

@@ -32,7 +32,7 @@ from transforms.publish.release import publish as publish_release
 from transforms.publish.release import remove_unfinished
 from transforms.runstate import RunState
 from transforms.sources.files import check_size
-from transforms.synthetic import smr01 as synthetic_smr01
+from transforms.synthetic import extracts as synthetic_extracts
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +77,18 @@ def _remove_abandoned_staging(cfg: Config) -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
+def ensure_synthetic_extracts(cfg: Config) -> dict[str, Path]:
+    """Generate the synthetic twins the run uses that are not there yet; return their paths."""
+    wanted = cfg.synthetic_extracts
+    if not wanted:
+        return {}
+    return synthetic_extracts.ensure(wanted, inputs.synthetic_folder(cfg), cfg.reference_dir,
+                                     cfg.period.financial_years, cfg.synthetic_seed)
+
+
 def ensure_synthetic_extract(cfg: Config) -> Path | None:
-    """Generate the synthetic SMR01 twin if the run uses it and it is not there yet."""
-    if not cfg.uses_synthetic_smr01:
-        return None
-    path = inputs.synthetic_smr01_path(cfg)
-    if not path.exists():
-        log.info("generating the synthetic SMR01 extract %s", path.name)
-        ref = synthetic_smr01.ReferenceTables.from_dir(cfg.reference_dir)
-        years = cfg.period.financial_years
-        episodes = synthetic_smr01.generate(ref, years, cfg.synthetic_seed)
-        synthetic_smr01.write_extract(episodes, path, seed=cfg.synthetic_seed, financial_years=years)
-    return path
+    """The synthetic SMR01 twin's path, generated with the other twins if needed."""
+    return ensure_synthetic_extracts(cfg).get(inputs.SMR01)
 
 
 def ingest(cfg: Config, run_id: str) -> RunState:
@@ -96,11 +96,14 @@ def ingest(cfg: Config, run_id: str) -> RunState:
     with _locked(cfg, run_id, "ingest", shared="archive"):
         for leftover in archive.remove_unfinished_landings(cfg.raw_dir):
             log.info("removed %s, left by an ingest that did not finish", leftover)
-        for leftover in sorted(inputs.synthetic_smr01_path(cfg).parent.glob("*.tmp")):
+        for leftover in sorted(inputs.synthetic_folder(cfg).glob("*.tmp")):
             log.info("removed %s, left by a synthetic extract generation that did not finish", leftover)
             leftover.unlink(missing_ok=True)
-        ensure_synthetic_extract(cfg)
-        state = RunState(run_id=run_id)
+        ensure_synthetic_extracts(cfg)
+        state = RunState(run_id=run_id, not_supplied=inputs.missing_optional_inputs(cfg))
+        for name in state.not_supplied:
+            log.warning("%s: optional input not supplied (%s absent); its indicators are not built",
+                        name, cfg.public[name])
         for item in inputs.input_files(cfg):
             check_size(item.path, inputs.limits_for(item.name))  # refuse a hostile size before copying
             entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
@@ -134,7 +137,7 @@ def validate(cfg: Config, run_id: str) -> RunState:
         staged_tmp.mkdir(parents=True)
         reference_sets: dict[str, set[str]] = {}
         failures = []
-        for name in inputs.ALL_INPUTS:  # geography first: later suites check codes against it
+        for name in [n for n in inputs.ALL_INPUTS if n in state.inputs]:  # geography first
             entry = state.inputs[name]
             label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
             unavailable = required_reference_sets(name) - set(reference_sets)
@@ -181,14 +184,25 @@ def build(cfg: Config, run_id: str) -> RunState:
                 os.chmod(leftover, 0o600)
         run_dbt(["build"], warehouse=cfg.warehouse, staged_dir=folder / "staged",
                 marts_dir=folder / "marts", target_dir=folder / "dbt_target",
-                variables={"first_financial_year": cfg.period.first_financial_year,
-                           "last_financial_year": cfg.period.last_financial_year,
-                           "is_synthetic": state.synthetic,
-                           "smr01_vintage": state.inputs[inputs.SMR01].vintage})
+                variables=build_variables(cfg, state))
         os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
         state.built = True
         state.save(cfg.runs_dir)
     return state
+
+
+def build_variables(cfg: Config, state: RunState) -> dict:
+    """The dbt vars of a build: period, per-input vintages and synthetic flags, which inputs exist."""
+    variables = {"first_financial_year": cfg.period.first_financial_year,
+                 "last_financial_year": cfg.period.last_financial_year,
+                 "is_synthetic": state.synthetic}
+    for name in inputs.RESTRICTED_EXTRACTS + inputs.PUBLIC_AGGREGATES:
+        entry = state.inputs.get(name)
+        key = "smr01" if name == inputs.SMR01 else name
+        variables[f"{key}_vintage"] = entry.vintage if entry else ""
+        variables[f"{key}_is_synthetic"] = bool(entry and entry.synthetic)
+        variables[f"has_{name}"] = entry is not None
+    return variables
 
 
 def _require(condition: bool, run_id: str, message: str) -> None:

@@ -22,6 +22,7 @@ class RunState:
     run_id: str
     inputs: dict[str, ArchiveEntry] = field(default_factory=dict)
     read_warnings: dict[str, list[str]] = field(default_factory=dict)
+    not_supplied: list[str] = field(default_factory=list)  # optional inputs absent from this run
     validated: bool = False
     built: bool = False
     release_id: str | None = None
