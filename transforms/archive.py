@@ -16,6 +16,10 @@ still read and still found by checksum.
 A `.landing-*` folder is a landing that did not finish (the process died). Readers
 ignore it; `remove_unfinished_landings` deletes it, and must only be called while
 holding the archive lock (transforms.pipeline.ingest does).
+
+Nothing is written or read outside `raw_dir`: a source name and a file name must be
+one plain path component, and a source folder, vintage folder or archived file that
+is a symlink leading out of the archive is refused (`UnsafeArchivePath`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -38,6 +43,29 @@ LANDING_PREFIX = ".landing-"
 # Recorded in provenance.json, not in manifest.json: they say when and from where,
 # not what (ArchiveEntry.path is where it lies in this archive, derived on reading).
 PROVENANCE_FIELDS = ("origin", "retrieved_at")
+_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class UnsafeArchivePath(ValueError):
+    """A name or a symlink would make the archive read or write outside its folder."""
+
+
+def check_file_name(name: object, what: str) -> str:
+    """One path component that stays in its folder: no separator, NUL, control character, '.' or '..'."""
+    if (not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)):
+        raise UnsafeArchivePath(f"{what}: {name!r} is not a plain file name")
+    return name
+
+
+def _check_inside(path: Path, raw_dir: Path) -> None:
+    """Refuse a symlinked path of the archive that resolves outside raw_dir."""
+    if not path.is_symlink():
+        return
+    root = raw_dir.resolve()
+    target = path.resolve()
+    if target != root and root not in target.parents:
+        raise UnsafeArchivePath(f"{path} is a symlink to {target}, outside the archive {root}")
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,7 @@ class ArchiveEntry:
         raw = json.loads((vintage_dir / MANIFEST).read_text())
         if (vintage_dir / PROVENANCE).is_file():
             raw.update(json.loads((vintage_dir / PROVENANCE).read_text()))
+        check_file_name(raw.get("original_name"), f"{vintage_dir / MANIFEST}: original_name")
         raw["path"] = str(vintage_dir / raw["original_name"])
         return cls(**raw)
 
@@ -114,15 +143,19 @@ def vintage_name(sha: str) -> str:
 
 
 def _existing(source_dir: Path, sha: str) -> ArchiveEntry | None:
+    raw_dir = source_dir.parent
     candidates = [source_dir / vintage_name(sha) / MANIFEST,  # this layout
                   *sorted(source_dir.glob(f"*_{sha[:16]}/{MANIFEST}"))]  # <time>_<digest> before it
     for manifest in candidates:
         if manifest.parent.name.startswith("."):
             continue  # an unfinished landing is never a vintage
+        _check_inside(manifest.parent, raw_dir)
         if not manifest.is_file():
             continue
+        _check_inside(manifest, raw_dir)
         entry = ArchiveEntry.read(manifest.parent)
         if entry.sha256 == sha:
+            _check_inside(Path(entry.path), raw_dir)
             return entry
     return None
 
@@ -154,10 +187,15 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
          origin_label: str | None = None, now: datetime | None = None) -> tuple[ArchiveEntry, bool]:
     """Copy `origin` into the archive unless an identical file is there; (entry, is_new)."""
     origin = Path(origin)
+    raw_dir = Path(raw_dir)
+    if not isinstance(source, str) or not _SOURCE_NAME.fullmatch(source):
+        raise UnsafeArchivePath(f"source name {source!r}: expected letters, digits, '.', '_' and '-'")
+    check_file_name(origin.name, f"input for {source!r}")
     if not origin.is_file():
         raise FileNotFoundError(f"input for {source!r} not found: {origin}")
     sha = file_sha256(origin)
     source_dir = raw_dir / source
+    _check_inside(source_dir, raw_dir)
     found = _existing(source_dir, sha) if source_dir.exists() else None
     if found is not None:
         return found, False
@@ -188,6 +226,8 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
                 os.fsync(fh.fileno())
             os.chmod(f, mode)
         _fsync_dir(tmp)
+        if final_dir.is_symlink():  # planted: never rename a vintage onto or through it
+            raise UnsafeArchivePath(f"{final_dir} is a symlink; refusing to land {origin.name} there")
         if final_dir.exists():  # 64-bit digest prefix shared by two different files
             raise FileExistsError(f"{final_dir} exists and holds another file (SHA-256 "
                                   f"{ArchiveEntry.read(final_dir).sha256}, not {sha})")

@@ -328,3 +328,232 @@ def test_slow_response_times_out_and_retries(fake: FakeCkan, tmp_path) -> None:
     assert time.monotonic() - started < 0.9  # gave up on timeouts, not by waiting for the server
     assert fake.count(DUMP_PATH) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+# -- metadata changing mid-download (fetch_resource) ---------------------------
+
+FILE_PATH = f"/dataset/pkg-1/resource/{RESOURCE_ID}/download/admissions.csv"
+SHOW_PATH = "/api/3/action/package_show"
+OLD_BODY = b"hscp,admissions\nS37000001,42\n"
+NEW_BODY = b"hscp,admissions\nS37000001,42\nS37000002,17\n"
+
+
+def package(fake: FakeCkan, *, modified: str = "2024-05-01T09:00:00", package_id: str = "pkg-1",
+            url_path: str = FILE_PATH, body: bytes | None = None, resource_id: str = RESOURCE_ID,
+            name: str = "Admissions by HSCP") -> dict:
+    """package_show's result with one uploaded resource; body, when given, sets size and hash."""
+    resource = {"id": resource_id, "name": name, "url": f"{fake.url}{url_path}" if url_path else "",
+                "last_modified": modified, "size": None, "hash": ""}
+    if body is not None:
+        resource.update(size=len(body), hash=f"sha256:{hashlib.sha256(body).hexdigest()}")
+    return {"id": package_id, "name": "hospital-admissions", "resources": [resource]}
+
+
+def shows(*packages: dict) -> list[Reply]:
+    """package_show replies, served in this order."""
+    return [json_reply({"success": True, "result": p}) for p in packages]
+
+
+def files_under(folder) -> list[str]:
+    """Every file (not folder) below folder, relative: what a failed fetch must not leave."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+
+
+def test_fetch_keeps_the_file_when_the_metadata_held_still(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake.on(SHOW_PATH, *shows(package(fake, body=OLD_BODY)))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    result = client.fetch_resource("hospital-admissions", "Admissions by HSCP", tmp_path)
+    assert result.path == tmp_path / "admissions.csv" and result.path.read_bytes() == OLD_BODY
+    assert result.sha256 == hashlib.sha256(OLD_BODY).hexdigest()
+    assert fake.count(SHOW_PATH) == 2  # read before and after the download
+    assert files_under(tmp_path) == ["admissions.csv"]  # no staging folder left
+
+
+def test_metadata_changed_during_download_is_retried_and_the_new_file_kept(
+        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    v1, v2 = package(fake), package(fake, modified="2024-05-02T07:30:00")
+    fake.on(SHOW_PATH, *shows(v1, v2, v2, v2))  # changed while the first download ran
+    fake.on(FILE_PATH, Reply(200, OLD_BODY), Reply(200, NEW_BODY))
+    raw = tmp_path / "raw"
+    entry, is_new = client.land_resource("public_admissions", "hospital-admissions", RESOURCE_ID, raw)
+    assert is_new and entry.sha256 == hashlib.sha256(NEW_BODY).hexdigest()
+    assert fake.count(FILE_PATH) == 2 and fake.count(SHOW_PATH) == 4
+    assert entry.origin == f"{fake.url}{FILE_PATH}"
+    assert [p.name for p in (raw / "public_admissions").iterdir()] == [entry.vintage]  # the old file never landed
+    assert (raw / "public_admissions" / entry.vintage / "admissions.csv").read_bytes() == NEW_BODY
+
+
+def test_new_upload_under_the_old_size_and_hash_is_retried(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    before = package(fake, body=OLD_BODY)
+    after = package(fake, body=NEW_BODY, modified="2024-05-02T07:30:00")
+    fake.on(SHOW_PATH, *shows(before, after, after, after))
+    fake.on(FILE_PATH, Reply(200, NEW_BODY))  # already the new file when the download started
+    result = client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path)
+    assert result.path.read_bytes() == NEW_BODY
+    assert fake.count(FILE_PATH) == 2
+    assert files_under(tmp_path) == ["admissions.csv"]
+
+
+def test_metadata_changing_on_every_attempt_fails_naming_the_resource(
+        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    versions = [package(fake, modified=f"2024-05-0{i}T00:00:00") for i in range(1, 8)]
+    fake.on(SHOW_PATH, *shows(*versions))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    raw = tmp_path / "raw"
+    with pytest.raises(CkanError) as info:
+        client.land_resource("public_admissions", "hospital-admissions", "Admissions by HSCP", raw, attempts=3)
+    message = str(info.value)
+    assert "'Admissions by HSCP'" in message and RESOURCE_ID in message
+    assert "on each of 3 attempt(s); nothing was kept" in message
+    assert "last_modified '2024-05-01T00:00:00' -> '2024-05-02T00:00:00'" in message
+    assert fake.count(FILE_PATH) == 3 and fake.count(SHOW_PATH) == 6
+    assert not raw.exists()  # nothing reached the archive
+
+
+def test_recheck_answering_another_package_is_not_trusted(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    one, two = package(fake), package(fake, package_id="pkg-2")  # a load balancer between two sites
+    fake.on(SHOW_PATH, *shows(one, two, one, two))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    with pytest.raises(CkanError, match=r"on each of 2 attempt\(s\)") as info:
+        client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path, attempts=2)
+    assert "package 'pkg-1' -> 'pkg-2'" in str(info.value)
+    assert fake.count(FILE_PATH) == 2 and files_under(tmp_path) == []
+
+
+def test_resource_gone_on_recheck_is_not_trusted(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake.on(SHOW_PATH, *shows(package(fake), package(fake, resource_id="ffff-0002")))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    with pytest.raises(CkanError, match="no longer in the package"):
+        client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path, attempts=1)
+    assert files_under(tmp_path) == []
+
+
+def test_first_answer_for_another_package_fails_at_once(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    other = package(fake)
+    other["name"] = "deaths"
+    fake.on(SHOW_PATH, *shows(other))
+    with pytest.raises(CkanError, match="asked for package 'hospital-admissions', the server answered 'deaths'"):
+        client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path)
+    assert fake.count(FILE_PATH) == 0
+
+
+def test_file_not_matching_unchanged_metadata_fails_without_retry(
+        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake.on(SHOW_PATH, *shows(package(fake, body=NEW_BODY)))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    with pytest.raises(CkanError, match="does not match its unchanged metadata.*size mismatch"):
+        client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path)
+    assert fake.count(FILE_PATH) == 1 and files_under(tmp_path) == []
+
+
+def test_resource_without_url_is_fetched_from_the_datastore_dump(
+        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake.on(SHOW_PATH, *shows(package(fake, url_path="")))
+    fake.on(DUMP_PATH, Reply(200, OLD_BODY))
+    result = client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path)
+    assert result.path == tmp_path / f"{RESOURCE_ID}.csv" and result.path.read_bytes() == OLD_BODY
+
+
+# -- names and URLs from CKAN never write outside their folder -----------------
+
+
+@pytest.mark.parametrize("url_name", [
+    "..%2F..%2Fescaped.csv",          # ../../escaped.csv once decoded
+    "%2Ftmp%2Fescaped.csv",           # an absolute path
+    "..",
+    "escaped%00.csv",                 # NUL
+    "..%5C..%5Cescaped.csv",          # Windows separators
+    ".escaped.csv",                   # hidden, like our own temporary files
+    "escaped%E2%88%95x.csv",          # U+2215, a slash look-alike
+    "",                               # a URL ending in '/'
+])
+def test_unsafe_file_name_in_resource_url_is_refused(fake: FakeCkan, client: CkanClient, tmp_path, url_name) -> None:
+    path = f"/dataset/pkg-1/resource/{RESOURCE_ID}/download/{url_name}"
+    fake.on(SHOW_PATH, *shows(package(fake, url_path=path)))
+    fake.on(path, Reply(200, OLD_BODY))  # served, so only the name check stands in the way
+    dest = tmp_path / "deep" / "er" / "dest"
+    dest.mkdir(parents=True)
+    with pytest.raises(CkanError, match="refusing file name") as info:
+        client.fetch_resource("hospital-admissions", RESOURCE_ID, dest)
+    assert "'Admissions by HSCP'" in str(info.value)
+    assert fake.count(path) == 0  # refused before anything was downloaded
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize("filename", ["../escaped.csv", "/tmp/escaped.csv", "a/b.csv", "a\x00.csv", ".."])
+def test_unsafe_file_name_given_by_the_caller_is_refused(fake, client, tmp_path, filename) -> None:
+    fake.on(SHOW_PATH, *shows(package(fake)))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    raw = tmp_path / "raw"
+    with pytest.raises(CkanError, match="refusing file name"):
+        client.land_resource("public_admissions", "hospital-admissions", RESOURCE_ID, raw, filename=filename)
+    assert fake.count(FILE_PATH) == 0 and files_under(tmp_path) == []
+
+
+def test_resource_id_with_traversal_is_refused_for_the_dump(fake, client, tmp_path) -> None:
+    fake.on(SHOW_PATH, *shows(package(fake, url_path="", resource_id="../../escaped")))
+    with pytest.raises(CkanError, match="invalid resource id"):
+        client.fetch_resource("hospital-admissions", "Admissions by HSCP", tmp_path)
+    assert files_under(tmp_path) == []
+
+
+def test_resource_url_on_another_host_never_reaches_the_archive(fake, client, tmp_path) -> None:
+    evil = package(fake)
+    evil["resources"][0]["url"] = "http://evil.example/download/admissions.csv"
+    fake.on(SHOW_PATH, *shows(evil))
+    raw = tmp_path / "raw"
+    with pytest.raises(CkanError, match="'evil.example' is not in allowed_hosts"):
+        client.land_resource("public_admissions", "hospital-admissions", RESOURCE_ID, raw)
+    assert {urllib.parse.urlsplit(r).path for r in fake.requests} == {SHOW_PATH}
+    assert not raw.exists()
+
+
+def test_symlinked_source_folder_leading_out_of_the_archive_is_refused(fake, client, tmp_path) -> None:
+    from transforms.archive import UnsafeArchivePath
+
+    fake.on(SHOW_PATH, *shows(package(fake)))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    raw, outside = tmp_path / "raw", tmp_path / "outside"
+    raw.mkdir()
+    outside.mkdir()
+    (raw / "public_admissions").symlink_to(outside)
+    with pytest.raises(UnsafeArchivePath, match="outside the archive"):
+        client.land_resource("public_admissions", "hospital-admissions", RESOURCE_ID, raw)
+    assert list(outside.iterdir()) == []
+
+
+def test_planted_vintage_symlink_is_refused_not_followed(fake, client, tmp_path) -> None:
+    from transforms.archive import UnsafeArchivePath, vintage_name
+
+    fake.on(SHOW_PATH, *shows(package(fake)))
+    fake.on(FILE_PATH, Reply(200, OLD_BODY))
+    raw, outside = tmp_path / "raw", tmp_path / "outside"
+    (raw / "public_admissions").mkdir(parents=True)
+    outside.mkdir()
+    vintage = vintage_name(hashlib.sha256(OLD_BODY).hexdigest())
+    (raw / "public_admissions" / vintage).symlink_to(outside)
+    with pytest.raises(UnsafeArchivePath, match="outside the archive"):
+        client.land_resource("public_admissions", "hospital-admissions", RESOURCE_ID, raw)
+    assert list(outside.iterdir()) == []
+    # A dangling one (nothing to read through it) is refused too, and nothing is created.
+    (raw / "public_admissions" / vintage).unlink()
+    (raw / "public_admissions" / vintage).symlink_to(tmp_path / "not-there")
+    with pytest.raises(UnsafeArchivePath):
+        client.land_resource("public_admissions", "hospital-admissions", RESOURCE_ID, raw)
+    assert not (tmp_path / "not-there").exists()
+    assert [p.name for p in (raw / "public_admissions").iterdir()] == [vintage]  # no landing left
+
+
+def test_download_over_a_symlinked_destination_is_refused(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake.on(DUMP_PATH, Reply(200, OLD_BODY))
+    target = tmp_path / "precious.txt"
+    target.write_bytes(b"keep me\n")
+    dest_dir = tmp_path / "dest"
+    dest_dir.mkdir()
+    (dest_dir / "out.csv").symlink_to(target)
+    with pytest.raises(CkanError, match="symlink"):
+        client.download_resource(RESOURCE_ID, dest_dir / "out.csv")
+    (tmp_path / "linked").symlink_to(dest_dir)
+    with pytest.raises(CkanError, match="not a symlink"):
+        client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path / "linked")
+    assert target.read_bytes() == b"keep me\n" and fake.count(DUMP_PATH) == 0

@@ -4,6 +4,12 @@ Only read-only actions the pipeline needs are covered: look up a dataset, page
 through a datastore table and download a resource to disk atomically, with
 retries on transient failures and a host allow-list so that URLs taken from API
 responses cannot send us elsewhere.
+
+`fetch_resource` downloads one resource of a package and reads the package again
+afterwards: if the resource's metadata changed meanwhile (a new upload), the file is
+discarded and the download retried, a bounded number of times. File names taken
+from CKAN must be one plain name (`safe_filename`); anything else is refused, not
+repaired. `land_resource` puts a fetched file into the raw archive.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
 import urllib.error
@@ -23,19 +30,29 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-__all__ = ["CkanClient", "CkanError", "DownloadResult"]
+__all__ = ["CkanClient", "CkanError", "ContentMismatch", "DownloadResult", "safe_filename"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 MAX_RETRY_AFTER = 60.0
 CHUNK_SIZE = 64 * 1024
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9-]+$")
+# A local file name taken from CKAN: one component, ASCII, no leading dot, bounded.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_SHA256_HEX = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
+# What a new upload of a resource changes; compared before and after a download.
+FINGERPRINT_FIELDS = ("id", "url", "last_modified", "size", "hash")
+METADATA_ATTEMPTS = 3
 
 T = TypeVar("T")
 
 
 class CkanError(Exception):
     """A CKAN request failed or returned something unusable; the message names the URL."""
+
+
+class ContentMismatch(CkanError):
+    """The downloaded bytes do not have the expected size or SHA-256."""
 
 
 class _TruncatedBody(Exception):
@@ -86,6 +103,46 @@ def _error_snippet(exc: urllib.error.HTTPError) -> str:
         return ""
     finally:
         exc.close()
+
+
+def safe_filename(name: object, context: str) -> str:
+    """Refuse a CKAN-supplied file name that is not one plain name, so it cannot leave its folder."""
+    if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name):
+        raise CkanError(f"{context}: refusing file name {name!r}: expected one plain name of letters, "
+                        "digits, '.', '_' and '-' (no path separators, NUL or leading dot); "
+                        "pass filename= to choose one")
+    return name
+
+
+def _declared_size(resource: dict) -> int | None:
+    """The resource's `size` when CKAN gives a usable byte count (often it is null)."""
+    size = resource.get("size")
+    if isinstance(size, bool):
+        return None
+    if isinstance(size, int) and size >= 0:
+        return size
+    if isinstance(size, str) and size.strip().isdigit():
+        return int(size.strip())
+    return None
+
+
+def _declared_sha256(resource: dict) -> str | None:
+    """The resource's `hash` when it is a SHA-256 (CKAN's field is free text; others are ignored)."""
+    match = _SHA256_HEX.fullmatch(str(resource.get("hash") or "").strip())
+    return match.group(1).lower() if match else None
+
+
+def _fingerprint(package: dict, resource: dict) -> dict[str, Any]:
+    """The package id and the resource fields a new upload changes."""
+    return {"package": package.get("id"), **{key: resource.get(key) for key in FINGERPRINT_FIELDS}}
+
+
+def _describe_change(before: dict[str, Any], after: dict[str, Any] | None) -> str:
+    """Say which fingerprint fields changed, for the error message."""
+    if after is None:
+        return "the resource is no longer in the package"
+    return ", ".join(f"{key} {before[key]!r} -> {after.get(key)!r}"
+                     for key in before if before[key] != after.get(key))
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -183,13 +240,139 @@ class CkanClient:
         dest = Path(dest)
         if not dest.parent.is_dir():
             raise CkanError(f"{url}: destination directory {dest.parent} does not exist")
+        if dest.is_symlink():
+            raise CkanError(f"{url}: refusing to write over symlink {dest}")
 
         def save(resp: http.client.HTTPResponse) -> DownloadResult:
             return self._stream_to(resp, url, dest, expected_sha256, expected_size)
 
         return self._request(url, save)
 
+    def fetch_resource(
+        self,
+        package_id: str,
+        name_or_id: str,
+        dest_dir: Path,
+        *,
+        filename: str | None = None,
+        attempts: int = METADATA_ATTEMPTS,
+    ) -> DownloadResult:
+        """Download one resource of a package into dest_dir, only if its metadata held still.
+
+        Each attempt reads package_show, downloads to a hidden folder in dest_dir
+        (checked against the declared size and SHA-256 when CKAN gives them), reads
+        package_show again and renames the file into place only if the package id
+        and the resource's id, url, last_modified, size and hash are unchanged.
+        Otherwise the file is discarded and the next attempt starts; after
+        `attempts` the error names the resource and what changed.
+        """
+        if attempts < 1:
+            raise ValueError("attempts must be >= 1")
+        dest_dir = Path(dest_dir)
+        if dest_dir.is_symlink() or not dest_dir.is_dir():
+            raise CkanError(f"destination {dest_dir} must be an existing folder, not a symlink")
+        changes: list[str] = []
+        label = f"package {package_id!r} resource {name_or_id!r}"
+        for attempt in range(attempts):
+            package = self.package_show(package_id)
+            if package_id not in (package.get("id"), package.get("name")):
+                raise CkanError(f"{label}: asked for package {package_id!r}, the server answered "
+                                f"{package.get('name')!r} (id {package.get('id')!r})")
+            resource = self.find_resource(package, name_or_id)
+            label = f"package {package_id!r} resource {resource.get('name')!r} (id {resource.get('id')!r})"
+            before = _fingerprint(package, resource)
+            url, expected_size, expected_sha256 = self._resource_source(resource)
+            name = self._local_name(resource, url, filename, label)
+            final = dest_dir / name
+            staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=dest_dir))
+            try:
+                failure: CkanError | None = None
+                try:
+                    result = self.download_url(url, staging / name, expected_sha256=expected_sha256,
+                                               expected_size=expected_size)
+                except CkanError as exc:  # perhaps a new upload under the old metadata or URL
+                    failure = exc
+                try:
+                    after = self._recheck(package_id, resource)
+                except CkanError:
+                    if failure is not None:
+                        raise failure  # the first error is the one to report
+                    raise
+                if after != before:
+                    changes.append(_describe_change(before, after))
+                    if attempt + 1 < attempts:
+                        time.sleep(self.backoff * 2**attempt)
+                    continue
+                if isinstance(failure, ContentMismatch):
+                    raise CkanError(f"{label}: the file does not match its unchanged metadata: {failure}") \
+                        from failure
+                if failure is not None:
+                    raise failure
+                if final.is_symlink():
+                    raise CkanError(f"{label}: refusing to write over symlink {final}")
+                os.replace(result.path, final)
+                _fsync_dir(dest_dir)
+                return DownloadResult(final, result.sha256, result.size_bytes, result.url, result.retrieved_at)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        raise CkanError(f"{label}: the metadata changed during the download on each of {attempts} "
+                        f"attempt(s); nothing was kept. Changes seen: {'; '.join(changes)}")
+
+    def land_resource(
+        self,
+        source: str,
+        package_id: str,
+        name_or_id: str,
+        raw_dir: Path,
+        *,
+        filename: str | None = None,
+        restricted: bool = False,
+        attempts: int = METADATA_ATTEMPTS,
+    ) -> tuple[Any, bool]:
+        """Fetch a resource to a private scratch folder and land it in the raw archive."""
+        from transforms import archive  # pyarrow-heavy; only needed here
+
+        scratch = Path(tempfile.mkdtemp(prefix="hscp-ckan-"))
+        try:
+            fetched = self.fetch_resource(package_id, name_or_id, scratch, filename=filename,
+                                          attempts=attempts)
+            return archive.land(source, fetched.path, Path(raw_dir), restricted=restricted,
+                                origin_label=fetched.url)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
     # -- internals ------------------------------------------------------------
+
+    def _resource_source(self, resource: dict) -> tuple[str, int | None, str | None]:
+        """The URL to download and the size and SHA-256 it should have, if CKAN declares them."""
+        url = resource.get("url")
+        if url:
+            if not isinstance(url, str):
+                raise CkanError(f"resource {resource.get('id')!r}: 'url' is not a string: {url!r}")
+            return url, _declared_size(resource), _declared_sha256(resource)
+        # No uploaded file: the datastore dump, which the size and hash do not describe.
+        resource_id = resource.get("id")
+        self._check_resource_id(resource_id)
+        return f"{self.base_url}/datastore/dump/{resource_id}", None, None
+
+    @staticmethod
+    def _local_name(resource: dict, url: str, filename: str | None, label: str) -> str:
+        """The name to save under: the caller's, else the URL's last segment, else the id; checked."""
+        if filename is not None:
+            candidate = filename
+        elif resource.get("url"):
+            candidate = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+        else:
+            candidate = f"{resource.get('id')}.csv"
+        return safe_filename(candidate, label)
+
+    def _recheck(self, package_id: str, resource: dict) -> dict[str, Any] | None:
+        """Read the package again: the resource's fingerprint now, or None if it is gone."""
+        package = self.package_show(package_id)
+        for candidate in package.get("resources") or []:
+            if candidate.get("id") == resource.get("id"):
+                return _fingerprint(package, candidate)
+        return None
 
     def _check_url(self, url: str) -> None:
         """Refuse non-http(s) URLs and hosts outside the allow-list before connecting."""
@@ -283,9 +466,9 @@ class CkanClient:
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
             if expected_size is not None and size != expected_size:
-                raise CkanError(f"{url}: size mismatch: expected {expected_size} bytes, got {size}")
+                raise ContentMismatch(f"{url}: size mismatch: expected {expected_size} bytes, got {size}")
             if expected_sha256 is not None and sha256 != expected_sha256.strip().lower():
-                raise CkanError(f"{url}: sha256 mismatch: expected {expected_sha256}, got {sha256}")
+                raise ContentMismatch(f"{url}: sha256 mismatch: expected {expected_sha256}, got {sha256}")
             os.replace(tmp_name, dest)
         except BaseException:
             try:
