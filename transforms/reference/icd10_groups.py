@@ -108,13 +108,36 @@ def _codes(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("str").str.upper().str.replace(".", "", regex=False)
 
 
-def _matches(codes: pd.Series, rule: PpaRule) -> np.ndarray:
-    hit = np.zeros(len(codes), dtype=bool)
-    if rule.codes3:
-        hit |= codes.str[:3].isin(rule.codes3).to_numpy(dtype=bool, na_value=False)
-    if rule.codes4:
-        hit |= codes.str[:4].isin(rule.codes4).to_numpy(dtype=bool, na_value=False)
-    return hit
+def _first_rule_by_prefix(position: str) -> tuple[dict[str, int], dict[str, int]]:
+    """{three-character prefix: index of the first rule of that position listing it}
+    and the same for four characters. Matching becomes one dictionary look-up per
+    code instead of one comparison per rule, which matters because DuckDB calls
+    these functions on batches of about 2,000 rows."""
+    by3: dict[str, int] = {}
+    by4: dict[str, int] = {}
+    for index, rule in enumerate(PPA_RULES):
+        if rule.position != position:
+            continue
+        for code in rule.codes3:
+            by3.setdefault(code, index)
+        for code in rule.codes4:
+            by4.setdefault(code, index)
+    return by3, by4
+
+
+_MAIN_RULES = _first_rule_by_prefix("main")
+_ANY_RULES = _first_rule_by_prefix("any")
+_NO_RULE = len(PPA_RULES)
+
+
+def _first_rule(codes: list, rules: tuple[dict[str, int], dict[str, int]]) -> np.ndarray:
+    """Index of the first rule each code matches (on 3 or 4 characters), or _NO_RULE.
+
+    Plain dictionary look-ups over a list: on DuckDB's batches of about 2,000 rows
+    this is several times faster than a pandas operation per rule."""
+    by3, by4 = rules
+    return np.fromiter((min(by3.get(c[:3], _NO_RULE), by4.get(c[:4], _NO_RULE)) if isinstance(c, str)
+                        else _NO_RULE for c in codes), dtype=np.int64, count=len(codes))
 
 
 def ppa_condition(frame: pd.DataFrame) -> pd.Series:
@@ -125,22 +148,23 @@ def ppa_condition(frame: pd.DataFrame) -> pd.Series:
     are not applied (see the module docstring).
     """
     columns = [c for c in DIAGNOSIS_COLUMNS if c in frame.columns]
-    codes = {c: _codes(frame, c) for c in columns}
-    main = codes["main_condition"]
+    codes = {c: _codes(frame, c).tolist() for c in columns}
+    first = _first_rule(codes["main_condition"], _MAIN_RULES)
+    # A main rule that also needs position 2 (COPD: J20 with J41-J44/J47) matches only then.
     second = codes.get("other_condition_1")
-    out = np.full(len(frame), None, dtype=object)
-    for rule in PPA_RULES:
-        if rule.position == "main":
-            hit = _matches(main, rule)
-            if rule.second_position3:
-                hit &= (second.str[:3].isin(rule.second_position3).to_numpy(dtype=bool, na_value=False)
-                        if second is not None else False)
-        else:
-            hit = np.zeros(len(frame), dtype=bool)
-            for c in columns:
-                hit |= _matches(codes[c], rule)
-        out = np.where(hit & pd.isna(out), rule.condition, out)
-    return pd.Series(out, index=frame.index, dtype=object)
+    for index, rule in enumerate(PPA_RULES):
+        if rule.second_position3:
+            allowed = set(rule.second_position3)
+            ok = np.array([isinstance(c, str) and c[:3] in allowed for c in second], dtype=bool) \
+                if second is not None else np.zeros(len(frame), dtype=bool)
+            unmet = (first == index) & ~ok
+            if unmet.any():  # fall through to the next main rule listing the code, if any
+                rest = tuple({k: v for k, v in table.items() if v > index} for table in _MAIN_RULES)
+                first = np.where(unmet, _first_rule(codes["main_condition"], rest), first)
+    for c in columns:
+        first = np.minimum(first, _first_rule(codes[c], _ANY_RULES))
+    names = np.array([r.condition for r in PPA_RULES] + [None], dtype=object)
+    return pd.Series(names[first], index=frame.index, dtype=object)
 
 
 def is_ppa(frame: pd.DataFrame) -> pd.Series:
