@@ -1,4 +1,5 @@
--- One row per data zone with every level above it, locality included.
+-- One row per data zone with every level above it (intermediate zone, locality,
+-- HSCP, health board, Scotland) and its SIMD 2020v2 national quintile and decile.
 -- Locality names are matched to ScotPHO locality codes within the HSCP, so "&" and
 -- "and" spellings agree (name_key is a Python UDF from transforms.duckdb_udfs).
 with localities as (
@@ -25,10 +26,16 @@ select
     geo.hb2019,
     geo.hb2019_name,
     'S92000003' as country_code,
-    'Scotland' as country_name
+    'Scotland' as country_name,
+    simd.simd2020v2_sc_quintile,
+    simd.simd2020v2_sc_decile
 from {{ ref('stg_reference__geography_dz2011') }} as geo
 left join lookup
     on geo.datazone2011 = lookup.datazone2011
 left join localities
     on lookup.locality_key = localities.locality_key
     and lookup.hscp2019 = localities.hscp2019
+-- Left join so that a data zone missing from the SIMD file fails the not_null test
+-- below instead of silently dropping out of every indicator.
+left join {{ ref('stg_reference__simd2020v2_datazone') }} as simd
+    on geo.datazone2011 = simd.datazone2011
