@@ -27,6 +27,11 @@
     simd_levels    levels that also get rows by SIMD 2020v2 national quintile
                    ('1' to '5'); areas with no data zone in a quintile get no row.
     source_vintage vintage label of the numerator's extract (default: SMR01).
+    is_synthetic   SQL boolean: is the numerator's extract synthetic (default:
+                   var('is_synthetic'), true when any input of the run is).
+    marker         optional SQL expression over `measured.period_key` giving a
+                   quality marker ('p' provisional, 'r' revised) where it
+                   applies and null elsewhere; 'z' (no value) takes precedence.
 
   Levels: 'datazone' (counts only: value, limits and comparison null,
   quality_marker 'z'), 'intzone', 'locality', 'hscp', 'health_board',
@@ -38,13 +43,15 @@
 -#}
 {% macro indicator_by_area(counts, indicator_id, numerator, denominator, multiplier, method='crude rate',
     with_ci=none, benchmark=true, period='financial_year', period_type='financial year',
-    simd_levels=['hscp', 'health_board', 'scotland'], source_vintage=none) %}
+    simd_levels=['hscp', 'health_board', 'scotland'], source_vintage=none, is_synthetic=none,
+    marker=none) %}
 {%- set ci_functions = {'crude rate': 'byar', 'percentage': 'wilson'} -%}
 {%- if with_ci is none -%}{%- set with_ci = method in ci_functions -%}{%- endif -%}
 {%- if with_ci and method not in ci_functions -%}
     {{ exceptions.raise_compiler_error("indicator_by_area: no confidence interval for method '" ~ method ~ "'") }}
 {%- endif -%}
 {%- set source_vintage = var('smr01_vintage') if source_vintage is none else source_vintage -%}
+{%- set is_synthetic = var('is_synthetic') if is_synthetic is none else is_synthetic -%}
 {%- set days = denominator == 'days in period' -%}
 {#- level, code, name, intzone2011, locality_code, hscp2019, hb2019, locality_lookup_basis -#}
 {%- set levels = [
@@ -159,9 +166,10 @@ select
     end as compared_with_scotland_95,
     -- [z] not applicable: no value at data zone level, or no population to divide by.
     -- Disclosure control ([c]) is applied when the release is published.
-    case when measured.value is null then 'z' end as quality_marker,
+    case when measured.value is null then 'z'
+        {%- if marker is not none %} else {{ marker }}{% endif %} end as quality_marker,
     measured.locality_lookup_basis,
-    {{ var('is_synthetic') }} as is_synthetic,
+    ({{ is_synthetic }})::boolean as is_synthetic,
     '{{ source_vintage }}' as source_vintage
 from measured
 left join scotland

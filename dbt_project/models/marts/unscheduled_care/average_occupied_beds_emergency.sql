@@ -12,4 +12,6 @@
     multiplier=1,
     method='mean per day',
     benchmark=false,
+    source_vintage=var('smr01_vintage'),
+    is_synthetic=var('smr01_is_synthetic'),
 ) }}

@@ -11,4 +11,6 @@
     denominator='population',
     multiplier=1000,
     method='crude rate',
+    source_vintage=var('smr01_vintage'),
+    is_synthetic=var('smr01_is_synthetic'),
 ) }}

@@ -12,4 +12,6 @@
     multiplier=1000,
     method='crude rate',
     with_ci=false,
+    source_vintage=var('smr01_vintage'),
+    is_synthetic=var('smr01_is_synthetic'),
 ) }}
