@@ -40,6 +40,8 @@ def test_file_is_labelled_synthetic(path):
     meta = pq.ParquetFile(path).schema_arrow.metadata
     assert meta[b"synthetic"] == b"true" and b"SYNTHETIC" in meta[b"notice"]
     assert meta[b"generator"] == b"transforms.synthetic.delayed_discharges"
+    assert meta[b"generator_version"] == dd.GENERATOR_VERSION.encode() and dd.GENERATOR_VERSION == "2"
+    assert f"_v{dd.GENERATOR_VERSION}_" in path.name
     assert meta[b"seed"] == str(TEST_SEED).encode()
     assert "SYNTHETIC" in path.name
 
@@ -67,10 +69,46 @@ def test_suite_value_sets_match_the_reason_codes():
     codes = next(e["kwargs"]["value_set"] for e in suite["expectations"]
                  if e["kwargs"].get("column") == "reason_code" and "value_set" in e["kwargs"])
     pairs = next(e["kwargs"]["value_pairs_set"] for e in suite["expectations"]
-                 if e["type"] == "expect_column_pair_values_to_be_in_set")
+                 if e["type"] == "expect_column_pair_values_to_be_in_set" and e["kwargs"]["column_A"] == "reason_code")
     assert set(codes) == set(dd.REASON_CODES)
     assert {tuple(p) for p in pairs} == {(c, g) for c, (g, _) in dd.REASON_CODES.items()}
     assert set(dd.REASON_WEIGHTS) == set(dd.REASON_CODES)
+
+
+def test_suite_rejects_an_age_that_disagrees_with_its_group_or_is_under_18(census):
+    raw = census.head(50).copy()
+    (young, child), old = raw.index[raw["age"] < 75][:2], raw.index[raw["age"] >= 75][0]
+    raw.loc[young, "age_group"] = "75+"
+    raw.loc[old, "age"] = 74  # its group stays 75+
+    raw.loc[child, "age"] = 17
+    _, failures = validate_frame(raw, "delayed_discharges", "dd.csv", reference_sets=twins.reference_sets())
+    by_rule = {(f.expectation, f.column): f for f in failures}
+    pair = by_rule[("expect_column_pair_values_to_be_in_set", "age, age_group")]
+    assert pair.unexpected_count == 3  # the age 17 row has no group either
+    assert {e["row"] for e in pair.examples} >= {young + 1, old + 1}
+    assert by_rule[("expect_column_values_to_be_between", "age")].unexpected_count == 1
+
+
+def test_age_is_the_age_at_the_start_of_the_delay_and_fixes_the_group(census):
+    assert census["age"].between(dd.MIN_AGE, 115).all()
+    assert ((census["age"] >= 75) == (census["age_group"] == "75+")).all()
+    # One age per delay episode, whichever months it spans.
+    assert (census.groupby(["patient_id", "delay_start_date"])["age"].nunique() == 1).all()
+    # A person's age at the start of two delays grows with the years between them.
+    starts = census.drop_duplicates(["patient_id", "delay_start_date"]).sort_values("delay_start_date")
+    fy = starts["delay_start_date"].dt.year - (starts["delay_start_date"].dt.month < 4)
+    first, last = starts.assign(birth=fy - starts["age"]).groupby("patient_id")["birth"].agg(["min", "max"]).T.values
+    assert (first == last).all()  # the same birth year behind every delay of a person
+    # Some delays under way on 1 April started in an earlier financial year, where the
+    # check above ties their age to that year.
+    assert (starts["delay_start_date"] < f"{TEST_YEAR - 1}-04-01").any()
+
+
+def test_age_bands_65_plus_and_75_plus_are_plausible(census):
+    at_census = census[census["delayed_at_census"] == 1]
+    assert 0.55 <= (at_census["age"] >= 75).mean() <= 0.75
+    assert 0.75 <= (at_census["age"] >= 65).mean() <= 0.92
+    assert at_census["age"].max() == 90  # the population's top age (90 and over)
 
 
 def test_every_month_of_the_year_is_there(by_month):

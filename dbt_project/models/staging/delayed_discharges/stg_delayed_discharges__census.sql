@@ -4,6 +4,8 @@ with typed as (
         census_month,
         cast(census_month || '-01' as date) as month_start,
         datazone2011,
+        -- Age at the ready for discharge date (contract); age_group is its 18-74 / 75+ group.
+        cast(age as integer) as age,
         age_group,
         reason_group,
         reason_code,
