@@ -42,3 +42,40 @@ def test_hscp_config_names_another_file(tmp_path):
 def test_bad_configuration_is_refused_with_a_clear_message(environ, message):
     with pytest.raises(ConfigError, match=message):
         load_config(environ=environ)
+
+
+def test_every_restricted_extract_is_synthetic_by_default_or_a_given_path(tmp_path):
+    cfg = load_config(DEFAULT_CONFIG, environ={})
+    assert cfg.synthetic_extracts == ["smr01_episodes", "ae_attendances", "delayed_discharges", "deaths"]
+    real = tmp_path / "ae.parquet"
+    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__AE_ATTENDANCES": str(real)})
+    assert cfg.extracts["ae_attendances"] == real
+    assert "ae_attendances" not in cfg.synthetic_extracts
+
+
+def test_published_aggregates_can_be_switched_off_or_pointed_elsewhere(tmp_path):
+    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": "none",
+                                               "HSCP_INPUTS__PUBLIC_ADMISSIONS_HSCP_SIMD": str(tmp_path / "a.csv")})
+    assert cfg.public == {"public_admissions_hscp_simd": tmp_path / "a.csv"}
+    assert cfg.optional_inputs == {"public_admissions_hscp_simd", "public_ae_monthly"}
+
+
+def test_only_published_aggregates_may_be_optional():
+    with pytest.raises(ConfigError, match="inputs.optional must list some of"):
+        load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__OPTIONAL": "[smr01]"})
+
+
+def test_an_absent_optional_input_is_left_out_and_reported(tmp_path):
+    from transforms import inputs
+
+    absent = tmp_path / "not_here.csv"
+    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": str(absent),
+                                               "HSCP_INPUTS__PUBLIC_ADMISSIONS_HSCP_SIMD": "none"})
+    names = [f.name for f in inputs.input_files(cfg)]
+    assert "public_ae_monthly" not in names and "public_admissions_hscp_simd" not in names
+    assert inputs.missing_optional_inputs(cfg) == ["public_ae_monthly"]
+    # The same file, no longer optional, is kept: ingest then fails on it, naming it.
+    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": str(absent),
+                                               "HSCP_INPUTS__OPTIONAL": "[]"})
+    assert [f.path for f in inputs.input_files(cfg) if f.name == "public_ae_monthly"] == [absent]
+    assert inputs.missing_optional_inputs(cfg) == []

@@ -377,6 +377,10 @@ def test_par_edge_cases():
     assert np.isnan(population_attributable_risk([0, 0, 0], [1, 1, 1]))
     with pytest.raises(ValueError):
         population_attributable_risk([1, 2, 3])
+    with pytest.raises(ValueError, match="empty"):
+        population_attributable_risk([], [])
+    with pytest.raises(ValueError, match="same length"):
+        population_attributable_risk([1, 2, 3], [1, 1])
 
 
 def test_regression_ci_is_scotpho_with_reversed_sign():
@@ -466,6 +470,8 @@ def test_input_validation():
         slope_index_of_inequality(v, p, se=np.where(np.arange(10) == 2, np.nan, se))
     with pytest.raises(ValueError, match="either se"):
         slope_index_of_inequality(v, p)
+    with pytest.raises(ValueError, match="one value per group"):
+        slope_index_of_inequality(v, p, se=se[:9])
     with pytest.raises(ValueError, match="value_type"):
         slope_index_of_inequality(v, p, se=se, value_type=3)
     # A missing value: all results NaN (no exception) for a single area.

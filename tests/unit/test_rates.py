@@ -1,4 +1,4 @@
-"""Tests for transforms.stats.rates and the DuckDB UDFs in transforms.duckdb_udfs.
+"""Tests for transforms.stats.rates (and .arguments) and the rate UDFs in transforms.duckdb_udfs.
 
 Reference values come from published sources, cited next to each table:
 
@@ -397,3 +397,49 @@ def test_register_is_idempotent_and_plugin_loads():
             con2.close()
     finally:
         con.close()
+
+
+def test_udfs_null_conf_level_gives_null(conn):
+    # A NULL in any argument, including the confidence level, gives NULL (not an error).
+    got = conn.execute(
+        "select byar_lower(5, 100, 1000, NULL), byar_upper(5, 100, 1000, c), wilson_lower(5, 100, 100, c) "
+        "from (values (NULL::double), (0.95)) v(c) order by c nulls first"
+    ).fetchall()
+    assert got[0] == (None, None, None)
+    _, _, hi = crude_rate_ci(5, 100, 1000, 0.95)
+    assert got[1][0] is None and got[1][1] == float(hi)
+    with pytest.raises(duckdb.Error, match="conf_level"):
+        conn.execute("select byar_lower(5, 100, 1000, 95)").fetchall()
+
+
+def test_every_documented_udf_is_registered(conn):
+    import transforms.duckdb_udfs as plugin
+
+    registered = {
+        name for (name,) in conn.execute(
+            "select distinct function_name from duckdb_functions() where function_type = 'scalar'"
+        ).fetchall()
+    }
+    assert set(plugin.UDF_NAMES) <= registered
+    assert len(plugin.UDF_NAMES) == len(set(plugin.UDF_NAMES))
+    for name in plugin.UDF_NAMES:  # each SQL function is listed in the plugin's docstring
+        assert f"``{name}(" in plugin.__doc__
+
+
+def test_argument_helpers():
+    import pyarrow as pa
+
+    from transforms.stats.arguments import alpha_from_conf, as_float, check_observed, positive
+
+    np.testing.assert_array_equal(as_float(pd.Series([1, None], dtype="Int64")), [1.0, np.nan])
+    np.testing.assert_array_equal(as_float(pa.chunked_array([[1.5, None]])), [1.5, np.nan])
+    np.testing.assert_array_equal(as_float([2, None]), [2.0, np.nan])
+    assert as_float(3).ndim == 0
+    np.testing.assert_allclose(alpha_from_conf([0.95, 0.998]), [0.05, 0.002])
+    for bad in (0, 1, 95, np.nan, [0.95, 1.2]):
+        with pytest.raises(ValueError, match="conf_level"):
+            alpha_from_conf(bad)
+    check_observed(np.array([0.0, np.nan, 3.0]))  # NaN passes
+    with pytest.raises(ValueError, match="greater than or equal to zero"):
+        check_observed(np.array([1.0, -1.0]))
+    assert positive(np.array([1.0, 0.0, -1.0, np.nan])).tolist() == [True, False, False, False]

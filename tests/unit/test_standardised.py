@@ -73,6 +73,7 @@ from transforms.stats.standardised import (
     REASON_ZERO_POPULATION,
     ci_column_suffix,
     dsr,
+    dsr_details,
     dsr_frame,
     expected_count,
     indirect_standardisation,
@@ -250,6 +251,8 @@ def test_esp2013_band_matches_scotpho_create_agegroups():
         esp2013_band_index([3, np.nan])
     with pytest.raises(ValueError):
         esp2013_band([-1, 3])
+    with pytest.raises(ValueError):  # pandas input is checked too
+        esp2013_band(pd.Series([-1, 3], dtype="Int64"))
 
 
 def test_conf_levels_constant():
@@ -592,3 +595,24 @@ def test_isr_998_wider_than_95():
     _, lo998, hi998 = isr(observed, ISR_EXPECTED, conf_level=0.998)
     assert np.all(lo998 <= lo95) and np.all(lo998[1:] < lo95[1:])
     assert np.all(hi998 > hi95)
+
+
+def test_dsr_details_adds_totals_and_reasons_to_dsr():
+    # dsr_details is dsr plus what dsr_frame reports; compare the three on the [PHE-DSR-ISR] areas.
+    x = np.vstack([_counts(a) for a in COUNTS])
+    pop = np.tile(POP, (3, 1)).astype(float)
+    pop[1, 1] = 0  # testdata_small with a zero population in band 5-9
+    out = dsr_details(x, pop, ESP2013_WEIGHTS, conf_level=0.998)
+    np.testing.assert_array_equal(np.vstack(dsr(x, pop, ESP2013_WEIGHTS, conf_level=0.998)),
+                                  np.vstack([out["value"], out["lower"], out["upper"]]))  # fmt: skip
+    assert out["total_count"].tolist() == [895, 91, 9]
+    assert out["total_pop"].tolist() == [8970, 8970 - 558, 8970]
+    assert out["published"].tolist() == [True, False, False]
+    assert out["reason"].tolist() == [None, REASON_ZERO_POPULATION, REASON_LOW_COUNT]
+
+
+def test_expected_count_needs_bands():
+    with pytest.raises(ValueError, match="at least one band"):
+        expected_count([], [], [])
+    with pytest.raises(ValueError, match="at least one band"):
+        expected_count(5.0, 1.0, 10.0)

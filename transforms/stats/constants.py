@@ -40,6 +40,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from transforms.stats.arguments import as_float
+
 __all__ = [
     "CONF_95",
     "CONF_998",
@@ -112,12 +114,7 @@ _BAND_LABELS = np.array(ESP2013_BANDS + (None,), dtype=object)  # last slot: mis
 
 
 def _ages(age) -> np.ndarray:
-    if hasattr(age, "to_numpy"):  # pandas Series, incl. nullable dtypes
-        try:
-            return np.asarray(age.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-        except TypeError:
-            age = age.to_numpy(zero_copy_only=False)
-    a = np.asarray(age, dtype=float)
+    a = as_float(age)
     if np.any(a < 0):  # NaN compares False
         raise ValueError("ages must be greater than or equal to zero")
     return a

@@ -72,13 +72,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from transforms.stats.rates import (
-    _alpha,
-    _as_float,
-    byars_ci_count,
-    exact_poisson_ci_count,
-    poisson_ci_count,
-)
+from transforms.stats.arguments import alpha_from_conf, as_float, positive
+from transforms.stats.rates import byars_ci_count, exact_poisson_ci_count, poisson_ci_count
 
 __all__ = [
     "FUNNEL_LEVELS",
@@ -126,10 +121,6 @@ _COUNT_LIMITS = {
 }
 
 
-def _positive(x: np.ndarray) -> np.ndarray:
-    return x > 0  # False for NaN, zero and negative
-
-
 # ---------------------------------------------------------------------------
 # Proportions
 
@@ -164,13 +155,13 @@ def proportion_funnel_limits(denominator, benchmark, conf_level=0.95, multiplier
     (lower, upper) : float numpy arrays; NaN where the denominator is zero,
     negative or NaN, or the benchmark is NaN.
     """
-    n = _as_float(denominator)
-    m = _as_float(multiplier)
-    p = _as_float(benchmark) / m
+    n = as_float(denominator)
+    m = as_float(multiplier)
+    p = as_float(benchmark) / m
     if np.any((p < 0) | (p > 1)):
         raise ValueError("benchmark must lie between 0 and multiplier")
-    z = norm.isf(_alpha(conf_level) / 2.0)
-    ok = _positive(n)
+    z = norm.isf(alpha_from_conf(conf_level) / 2.0)
+    ok = positive(n)
     with np.errstate(invalid="ignore", divide="ignore"):
         half_width = z * np.sqrt(p * (1.0 - p) / np.where(ok, n, 1.0))
     lower = np.where(ok, np.clip(p - half_width, 0.0, 1.0) * m, np.nan)
@@ -264,16 +255,16 @@ def rate_funnel_limits(denominator, benchmark_rate, conf_level=0.95, multiplier=
     """
     if method not in _COUNT_LIMITS:
         raise ValueError(f"method must be one of {sorted(_COUNT_LIMITS)}")
-    _alpha(conf_level)
+    alpha_from_conf(conf_level)
     if np.ndim(conf_level) != 0:
         raise ValueError("conf_level must be a single value here")
-    n = _as_float(denominator)
-    m = _as_float(multiplier)
-    rate = _as_float(benchmark_rate)
+    n = as_float(denominator)
+    m = as_float(multiplier)
+    rate = as_float(benchmark_rate)
     if np.any(rate < 0):
         raise ValueError("benchmark_rate must be greater than or equal to zero")
     n, rate, m = np.broadcast_arrays(n, rate, m)
-    ok = _positive(n) & ~np.isnan(rate) & (rate > 0)
+    ok = positive(n) & ~np.isnan(rate) & (rate > 0)
     expected = np.where(ok, rate / np.where(ok, m, 1.0) * np.where(ok, n, 1.0), 1.0)
     limit_fn = _COUNT_LIMITS[method]
     o_upper = _solve_count(limit_fn, expected, conf_level, lower_side=True)
@@ -282,7 +273,7 @@ def rate_funnel_limits(denominator, benchmark_rate, conf_level=0.95, multiplier=
     upper = np.where(ok, o_upper / safe_n * m, np.nan)
     lower = np.where(ok, o_lower / safe_n * m, np.nan)
     # A zero benchmark rate gives degenerate limits of zero (no events expected).
-    zero = _positive(n) & (rate == 0)
+    zero = positive(n) & (rate == 0)
     lower = np.where(zero, 0.0, lower)
     upper = np.where(zero, 0.0, upper)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
@@ -307,17 +298,17 @@ def rate_funnel_points(events, benchmark_rate, conf_level=0.95, multiplier=1, ye
     ``lower_limit``, ``upper_population``, ``upper_limit``.  ``O = 0`` has
     no upper point (NaN).
     """
-    o = _as_float(events)
-    b = _as_float(benchmark_rate) / _as_float(multiplier)
+    o = as_float(events)
+    b = as_float(benchmark_rate) / as_float(multiplier)
     if np.any(b <= 0):
         raise ValueError("benchmark_rate must be greater than zero")
     low_mu, high_mu = exact_poisson_ci_count(o, conf_level)
-    years = _as_float(years_of_data)
+    years = as_float(years_of_data)
     with np.errstate(divide="ignore", invalid="ignore"):
         upper_pop = np.where(o > 0, low_mu / b, np.nan)
         lower_pop = high_mu / b
-        upper_limit = o / upper_pop * _as_float(multiplier)
-        lower_limit = o / lower_pop * _as_float(multiplier)
+        upper_limit = o / upper_pop * as_float(multiplier)
+        lower_limit = o / lower_pop * as_float(multiplier)
     return {
         "lower_population": np.asarray(lower_pop / years, dtype=float),
         "lower_limit": np.asarray(lower_limit, dtype=float),
@@ -335,8 +326,8 @@ def funnel_benchmark(numerator, denominator, multiplier=1):
     numerator sum must then still be well defined, so a NaN numerator raises
     ``ValueError``.  Returns a Python float.
     """
-    num = _as_float(numerator).ravel()
-    den = _as_float(denominator).ravel()
+    num = as_float(numerator).ravel()
+    den = as_float(denominator).ravel()
     if np.any(np.isnan(num)):
         raise ValueError("numerators must be provided for all records, even when zero")
     total_den = np.nansum(den)
@@ -355,9 +346,9 @@ def derived_denominator(numerator, rate, multiplier=1, denominator=None, rate_ty
     take ``denominator`` when given (their rate is 0 and says nothing about
     the population).  Returns a float numpy array.
     """
-    o = _as_float(numerator)
-    r = _as_float(rate)
-    m = _as_float(multiplier)
+    o = as_float(numerator)
+    r = as_float(rate)
+    m = as_float(multiplier)
     with np.errstate(divide="ignore", invalid="ignore"):
         derived = m * o / r
     if rate_type == "dsr":
@@ -365,7 +356,7 @@ def derived_denominator(numerator, rate, multiplier=1, denominator=None, rate_ty
     if rate_type != "crude":
         raise ValueError("rate_type must be 'crude' or 'dsr'")
     if denominator is not None:
-        derived = np.where(o == 0, _as_float(denominator), derived)
+        derived = np.where(o == 0, as_float(denominator), derived)
     return np.asarray(derived, dtype=float)
 
 
@@ -386,7 +377,7 @@ def classify_against_limits(value, lower_95, upper_95, lower_998, upper_998):
     Returns a numpy array of dtype ``object``.
     """
     v, l95, u95, l998, u998 = np.broadcast_arrays(
-        _as_float(value), _as_float(lower_95), _as_float(upper_95), _as_float(lower_998), _as_float(upper_998)
+        as_float(value), as_float(lower_95), as_float(upper_95), as_float(lower_998), as_float(upper_998)
     )
     out = np.full(v.shape, WITHIN, dtype=object)
     out[v < l95] = BELOW_95
@@ -412,8 +403,8 @@ def proportion_funnel_significance(numerator, denominator, benchmark=None, multi
     non-positive denominator).  A negative numerator, or one larger than its
     denominator, raises ``ValueError``.
     """
-    num = _as_float(numerator)
-    den = _as_float(denominator)
+    num = as_float(numerator)
+    den = as_float(denominator)
     if np.any(num < 0):
         raise ValueError("numerators must be greater than or equal to zero")
     if np.any(num > den):
@@ -422,7 +413,7 @@ def proportion_funnel_significance(numerator, denominator, benchmark=None, multi
     if benchmark is None:
         ok = ~np.isnan(num) & ~np.isnan(den)
         benchmark = funnel_benchmark(num[ok], den[ok], m)
-    ok = _positive(den)
+    ok = positive(den)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(ok, num / np.where(ok, den, 1.0) * m, np.nan)
     l95, u95 = proportion_funnel_limits(den, benchmark, 0.95, m)
@@ -461,8 +452,8 @@ def rate_funnel_significance(observed, denominator, benchmark_rate=None, multipl
 
     Returns a numpy object array of labels.
     """
-    o = _as_float(observed)
-    den = _as_float(denominator)
+    o = as_float(observed)
+    den = as_float(denominator)
     if np.any(o < 0):
         raise ValueError("numerators must be greater than or equal to zero")
     if np.any(den <= 0):
@@ -470,8 +461,8 @@ def rate_funnel_significance(observed, denominator, benchmark_rate=None, multipl
     m = float(multiplier)
     if benchmark_rate is None:
         benchmark_rate = funnel_benchmark(o, den, m)
-    b = _as_float(benchmark_rate) / m
-    ok = _positive(den)
+    b = as_float(benchmark_rate) / m
+    ok = positive(den)
     safe_den = np.where(ok, den, 1.0)
     rate = np.where(ok, o / safe_den, np.nan)
     l95, u95 = poisson_ci_count(o, 0.95)

@@ -94,7 +94,7 @@ from scipy.special import expit, logit
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-from transforms.stats.rates import _as_float
+from transforms.stats.arguments import as_float
 
 __all__ = [
     "DEFAULT_REPS",
@@ -121,7 +121,7 @@ def relative_rank(population) -> np.ndarray:
     the order given (most deprived first).  PHEindicatormethods
     ``FindXValues``; ScotPHO ``relative_rank``.  Returns a float array.
     """
-    pop = _as_float(population).ravel()
+    pop = as_float(population).ravel()
     share = pop / pop.sum()
     return np.cumsum(share) - share / 2.0
 
@@ -253,8 +253,8 @@ def slope_index_of_inequality(
         raise ValueError("number of repetitions must be 1000 or greater. Default is 100,000")
     m = float(multiplier)
 
-    y = _as_float(value).ravel()
-    pop = _as_float(population).ravel()
+    y = as_float(value).ravel()
+    pop = as_float(population).ravel()
     n = y.size
     if pop.size != n:
         raise ValueError("value and population must have the same length")
@@ -267,12 +267,12 @@ def slope_index_of_inequality(
 
     # Standard errors on the model scale (log/logit for rates/proportions).
     if se is not None:
-        s = _as_float(se).ravel()
+        s = as_float(se).ravel()
         if np.any(np.isnan(s)) or np.any(s < 0):
             raise ValueError("negative or missing standard errors in input")
     elif lower_cl is not None and upper_cl is not None:
-        lo = _as_float(lower_cl).ravel()
-        hi = _as_float(upper_cl).ravel()
+        lo = as_float(lower_cl).ravel()
+        hi = as_float(upper_cl).ravel()
         if np.any(np.isnan(lo)) or np.any(np.isnan(hi)):
             raise ValueError("missing lower or upper confidence limits in input")
         if vtype == "proportion" and np.any((lo < 0) | (lo > 1) | (hi < 0) | (hi > 1)):
@@ -280,6 +280,8 @@ def slope_index_of_inequality(
         s = (_to_model_scale(hi, vtype) - _to_model_scale(lo, vtype)) / (2.0 * _Z95)
     else:
         raise ValueError("either se, or both lower_cl and upper_cl, are required")
+    if s.size != n:
+        raise ValueError("standard errors or confidence limits must have one value per group")
     if vtype == "proportion" and np.any((y < 0) | (y > 1)):
         raise ValueError("value proportions are not all between 0 and 1")
 
@@ -407,11 +409,11 @@ def sii_by_group(
     row per group that could be calculated.
     """
     cols = [] if group_cols is None else ([group_cols] if isinstance(group_cols, str) else list(group_cols))
-    pops = _as_float(df[population])
+    pops = as_float(df[population])
     if np.any(~(pops > 0)):
         raise ValueError("some groups have a zero, negative or missing population")
     if se is not None:
-        s = _as_float(df[se])
+        s = as_float(df[se])
         if np.any(np.isnan(s)) or np.any(s < 0):
             raise ValueError("negative or missing standard errors in input")
     elif lower_cl is not None and upper_cl is not None:
@@ -470,14 +472,17 @@ def population_attributable_risk(rate, population=None, *, overall_rate=None, le
 
     Returns a Python float; NaN if any rate is NaN, any population is NaN or
     non-positive, or the overall rate is zero or NaN.  A least-deprived rate of
-    zero gives 100%.
+    zero gives 100%.  An empty ``rate``, or ``population`` of another length,
+    raises ``ValueError``.
     """
-    r = _as_float(rate).ravel()
+    r = as_float(rate).ravel()
+    if r.size == 0:
+        raise ValueError("rate must have one value per group; it is empty")
     least = r[least_deprived]
     if overall_rate is None:
         if population is None:
             raise ValueError("population is required when overall_rate is not given")
-        p = _as_float(population).ravel()
+        p = as_float(population).ravel()
         if p.size != r.size:
             raise ValueError("rate and population must have the same length")
         if np.any(~(p > 0)) or np.any(np.isnan(r)):
@@ -516,8 +521,8 @@ def scotpho_inequality_measures(rate, population, *, overall_rate=None, confiden
     RII and PAR (ScotPHO instead refits without that group; its relative ranks
     still include it).  Returns a dict of floats.
     """
-    r = _as_float(rate).ravel()
-    p = _as_float(population).ravel()
+    r = as_float(rate).ravel()
+    p = as_float(population).ravel()
     if r.size not in (5, 10):
         raise ValueError("ScotPHO inequality measures need exactly 5 (quintiles) or 10 (deciles) groups")
     fit = slope_index_of_inequality(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from transforms.stats.rates import _alpha, _as_float
+from transforms.stats.arguments import alpha_from_conf, as_float
 
 __all__ = ["wilson_ci"]
 
@@ -61,9 +61,9 @@ def wilson_ci(numerator, denominator, conf_level=0.95, multiplier=100):
         If a numerator or denominator is negative, a numerator exceeds its
         denominator, or ``conf_level`` is outside (0, 1).
     """
-    x = _as_float(numerator)
-    n = _as_float(denominator)
-    m = _as_float(multiplier)
+    x = as_float(numerator)
+    n = as_float(denominator)
+    m = as_float(multiplier)
     x, n = np.broadcast_arrays(x, n)
     if np.any(x < 0):  # NaN compares False and passes through
         raise ValueError("numerators must be greater than or equal to zero")
@@ -71,7 +71,7 @@ def wilson_ci(numerator, denominator, conf_level=0.95, multiplier=100):
         raise ValueError("denominators must be greater than or equal to zero")
     if np.any(x > n):
         raise ValueError("numerators must be less than or equal to their denominators for a proportion")
-    z = norm.isf(_alpha(conf_level) / 2.0)
+    z = norm.isf(alpha_from_conf(conf_level) / 2.0)
 
     ok = n > 0  # False for NaN and 0
     safe_n = np.where(ok, n, 1.0)

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from transforms.stats.rates import _as_float
+from transforms.stats.arguments import as_float
 
 __all__ = ["quantile_from_rank", "assign_quantiles"]
 
@@ -51,9 +51,9 @@ def quantile_from_rank(rank, n, nquantiles):
     the group.  NaN where ``rank`` or ``n`` is NaN or ``n < q``.  Vectorised;
     returns a float numpy array (whole numbers or NaN).
     """
-    r = _as_float(rank)
-    n = _as_float(n)
-    q = _as_float(nquantiles)
+    r = as_float(rank)
+    n = as_float(n)
+    q = as_float(nquantiles)
     if np.any(q < 1):
         raise ValueError("nquantiles must be at least 1")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -102,7 +102,7 @@ def assign_quantiles(
         raise ValueError("nquantiles must be a positive integer")
     if values not in df.columns:
         raise KeyError(values)
-    vals = pd.Series(_as_float(df[values]), index=df.index)
+    vals = pd.Series(as_float(df[values]), index=df.index)
     if group_cols is None:
         keys = pd.Series(0, index=df.index)
         groups = [keys]

@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2, norm
 
+from transforms.stats.arguments import alpha_from_conf, as_float, check_observed, positive
+
 __all__ = [
     "EXACT_BELOW",
     "byars_ci_count",
@@ -41,28 +43,6 @@ __all__ = [
 #: Counts below this use the exact Poisson interval; counts at or above it
 #: use Byar's approximation (APHO/PHE guidance; PHEindicatormethods ``phe_rate``).
 EXACT_BELOW = 10
-
-
-def _as_float(x) -> np.ndarray:
-    """Return ``x`` as a float numpy array; None and pandas NA become NaN."""
-    if hasattr(x, "to_numpy"):  # pandas Series/Index (incl. nullable dtypes)
-        try:
-            return np.asarray(x.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-        except TypeError:  # e.g. pyarrow arrays, whose to_numpy takes no dtype
-            x = x.to_numpy(zero_copy_only=False)
-    return np.asarray(x, dtype=float)  # numpy maps None to NaN for float dtype
-
-
-def _check_observed(observed: np.ndarray) -> None:
-    if np.any(observed < 0):  # NaN compares False, so it passes through
-        raise ValueError("observed counts must be greater than or equal to zero")
-
-
-def _alpha(conf_level) -> np.ndarray:
-    conf = _as_float(conf_level)
-    if np.any(~((conf > 0) & (conf < 1))):  # also rejects NaN
-        raise ValueError("conf_level must be strictly between 0 and 1, e.g. 0.95 or 0.998")
-    return 1.0 - conf
 
 
 def byars_ci_count(observed, conf_level=0.95):
@@ -84,9 +64,9 @@ def byars_ci_count(observed, conf_level=0.95):
     Returns ``(lower, upper)`` as float numpy arrays.  NaN in gives NaN out;
     a negative count raises ``ValueError``.
     """
-    o = _as_float(observed)
-    _check_observed(o)
-    z = norm.isf(_alpha(conf_level) / 2.0)
+    o = as_float(observed)
+    check_observed(o)
+    z = norm.isf(alpha_from_conf(conf_level) / 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         lower = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * np.sqrt(o))) ** 3
         lower = np.where(o == 0, np.nan, lower)
@@ -113,9 +93,9 @@ def exact_poisson_ci_count(observed, conf_level=0.95):
     Returns ``(lower, upper)`` as float numpy arrays.  NaN in gives NaN out;
     a negative count raises ``ValueError``.
     """
-    o = _as_float(observed)
-    _check_observed(o)
-    half_alpha = _alpha(conf_level) / 2.0
+    o = as_float(observed)
+    check_observed(o)
+    half_alpha = alpha_from_conf(conf_level) / 2.0
     # chi2 with 0 degrees of freedom is degenerate; substitute a dummy df where
     # O == 0 and overwrite the result with the correct limit of 0.
     df_lower = np.where(o == 0, 1.0, 2.0 * o)
@@ -157,9 +137,9 @@ def poisson_ci_count(observed, conf_level=0.95):
     ValueError
         If any observed count is negative or ``conf_level`` is outside (0, 1).
     """
-    o = _as_float(observed)
-    _check_observed(o)
-    _alpha(conf_level)  # validate before any computation
+    o = as_float(observed)
+    check_observed(o)
+    alpha_from_conf(conf_level)  # validate before any computation
     use_byar = o >= EXACT_BELOW  # False for NaN, which the exact branch keeps as NaN
     # Evaluate each branch only on values valid for it, then select.
     b_lower, b_upper = byars_ci_count(np.where(use_byar, o, EXACT_BELOW), conf_level)
@@ -167,10 +147,6 @@ def poisson_ci_count(observed, conf_level=0.95):
     lower = np.where(use_byar, b_lower, e_lower)
     upper = np.where(use_byar, b_upper, e_upper)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-
-
-def _valid_population(population: np.ndarray) -> np.ndarray:
-    return population > 0  # False for NaN, zero and negative
 
 
 def crude_rate(observed, population, multiplier=1000):
@@ -183,11 +159,11 @@ def crude_rate(observed, population, multiplier=1000):
 
     Returns a float numpy array.
     """
-    o = _as_float(observed)
-    _check_observed(o)
-    p = _as_float(population)
-    m = _as_float(multiplier)
-    ok = _valid_population(p)
+    o = as_float(observed)
+    check_observed(o)
+    p = as_float(population)
+    m = as_float(multiplier)
+    ok = positive(p)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(ok, o / np.where(ok, p, 1.0) * m, np.nan)
     return np.asarray(rate, dtype=float)
@@ -207,11 +183,11 @@ def crude_rate_ci(observed, population, multiplier=1000, conf_level=0.95):
 
     Returns three float numpy arrays.
     """
-    o = _as_float(observed)
-    p = _as_float(population)
-    m = _as_float(multiplier)
+    o = as_float(observed)
+    p = as_float(population)
+    m = as_float(multiplier)
     lo_count, hi_count = poisson_ci_count(o, conf_level)
-    ok = _valid_population(p)
+    ok = positive(p)
     safe_p = np.where(ok, p, 1.0)
     rate = np.where(ok, o / safe_p * m, np.nan)
     lower = np.where(ok, lo_count / safe_p * m, np.nan)
@@ -242,9 +218,9 @@ def compare_with_benchmark(lower, upper, benchmark):
     Returns a numpy array of dtype ``object`` holding ``'higher'``,
     ``'lower'``, ``'not different'`` or ``None``.
     """
-    lo = _as_float(lower)
-    hi = _as_float(upper)
-    bm = _as_float(benchmark)
+    lo = as_float(lower)
+    hi = as_float(upper)
+    bm = as_float(benchmark)
     lo, hi, bm = np.broadcast_arrays(lo, hi, bm)
     missing = np.isnan(lo) | np.isnan(hi) | np.isnan(bm)
     out = np.full(lo.shape, NOT_DIFFERENT, dtype=object)

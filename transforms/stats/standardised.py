@@ -60,13 +60,15 @@ import numpy as np
 import pandas as pd
 
 from transforms.stats.constants import DSR_MIN_COUNT, esp2013_series
-from transforms.stats.rates import EXACT_BELOW, _alpha, _as_float, _check_observed, poisson_ci_count
+from transforms.stats.arguments import alpha_from_conf, as_float, check_observed
+from transforms.stats.rates import EXACT_BELOW, poisson_ci_count
 
 __all__ = [
     "REASON_LOW_COUNT",
     "REASON_ZERO_POPULATION",
     "REASON_ZERO_EXPECTED",
     "dsr",
+    "dsr_details",
     "dsr_frame",
     "expected_count",
     "reference_rate",
@@ -87,7 +89,7 @@ REASON_ZERO_EXPECTED = "expected count is zero"
 
 
 def _standard_weights(standard) -> np.ndarray:
-    w = _as_float(standard)
+    w = as_float(standard)
     if w.ndim != 1 or w.size == 0:
         raise ValueError("the standard population must be a non-empty 1-D sequence of band weights")
     if np.any(np.isnan(w)):
@@ -101,13 +103,13 @@ def _standard_weights(standard) -> np.ndarray:
 
 def _band_counts(counts) -> np.ndarray:
     """Counts per band: negatives raise, NaN becomes 0 (PHEindicatormethods ``na.zero``)."""
-    x = _as_float(counts)
-    _check_observed(x)
+    x = as_float(counts)
+    check_observed(x)
     return np.where(np.isnan(x), 0.0, x)
 
 
 def _band_populations(population, what="population") -> np.ndarray:
-    n = _as_float(population)
+    n = as_float(population)
     if np.any(np.isnan(n)):
         raise ValueError(f"{what} cannot have missing values (a band with no population row is an error)")
     if np.any(n < 0):
@@ -134,7 +136,7 @@ def _check_min_count(min_count) -> float:
 def ci_column_suffix(conf_level: float) -> str:
     """Column suffix for a confidence level as PHEindicatormethods names it:
     0.95 -> ``'95_0cl'``, 0.998 -> ``'99_8cl'``."""
-    _alpha(conf_level)
+    alpha_from_conf(conf_level)
     return f"{conf_level * 100:.1f}".replace(".", "_") + "cl"
 
 
@@ -143,7 +145,7 @@ def _conf_levels(conf_level) -> list[float]:
     if not levels:
         raise ValueError("at least one confidence level is needed")
     for c in levels:
-        _alpha(c)
+        alpha_from_conf(c)
     if len(set(ci_column_suffix(c) for c in levels)) != len(levels):
         raise ValueError("confidence levels must differ at one decimal place of a percentage")
     return levels
@@ -166,7 +168,7 @@ def _dsr_arrays(x, n, w, multiplier, conf_level, min_count):
     o = np.where(publish, total_count, min_count)  # > 0 wherever the result is kept
     lo_o, hi_o = poisson_ci_count(o, conf_level)
     se_per_event = np.sqrt(var / o)
-    m = _as_float(multiplier)
+    m = as_float(multiplier)
     lower = np.where(publish, (value + se_per_event * (lo_o - o)) * m, np.nan)
     upper = np.where(publish, (value + se_per_event * (hi_o - o)) * m, np.nan)
     value = np.where(publish, value * m, np.nan)
@@ -241,13 +243,33 @@ def dsr(
         (0-dimensional for a single area).  For the reason a value is NaN,
         or for the total count and population, use :func:`dsr_frame`.
     """
+    out = dsr_details(counts_by_band, population_by_band, standard_by_band, multiplier, conf_level, min_count)
+    return out["value"], out["lower"], out["upper"]
+
+
+def dsr_details(
+    counts_by_band,
+    population_by_band,
+    standard_by_band,
+    multiplier=100000,
+    conf_level=0.95,
+    min_count=DSR_MIN_COUNT,
+) -> dict:
+    """:func:`dsr` with the totals and the reason for suppression.
+
+    Same arguments, checks and method as :func:`dsr` (Dobson et al. 1991;
+    PHEindicatormethods ``calculate_dsr``).  Returns a dict of numpy arrays
+    over the leading shape: ``value``, ``lower``, ``upper`` (as :func:`dsr`),
+    ``total_count`` and ``total_pop`` (sums over the bands, NaN counts as 0),
+    ``published`` (bool) and ``reason`` (object: ``'total count < 10'``,
+    ``'population zero in a band'`` or None), as in :func:`dsr_frame`.
+    """
     w = _standard_weights(standard_by_band)
     x = _band_counts(counts_by_band)
     n = _band_populations(population_by_band)
     _check_bands(w.size, x, n)
     x, n = np.broadcast_arrays(x, n)
-    out = _dsr_arrays(x, n, w, multiplier, conf_level, _check_min_count(min_count))
-    return out["value"], out["lower"], out["upper"]
+    return _dsr_arrays(x, n, w, multiplier, conf_level, _check_min_count(min_count))
 
 
 # ---------------------------------------------------------------------------
@@ -314,7 +336,7 @@ def _pivot_bands(df: pd.DataFrame, group_cols: list, band_col, bands: pd.Index, 
     mats = {}
     for col in value_cols:
         m = np.empty(n_groups * n_bands)
-        m[cell] = _as_float(df[col])
+        m[cell] = as_float(df[col])
         mats[col] = m.reshape(n_groups, n_bands)
     return keys, mats
 
@@ -405,10 +427,13 @@ def expected_count(population_by_band, ref_counts_by_band, ref_pop_by_band) -> n
     A NaN reference count is taken as zero (as PHEindicatormethods does); a
     reference population must be positive in every band; the area's
     population may be zero in a band (no expected events there) but not NaN
-    or negative.  Returns a float array over the leading shape.
+    or negative.  No bands at all (empty arrays) raise ``ValueError``.
+    Returns a float array over the leading shape.
     """
     ref_x = _band_counts(ref_counts_by_band)
     ref_n = _band_populations(ref_pop_by_band, "reference population")
+    if ref_n.ndim == 0 or ref_n.shape[-1] == 0:
+        raise ValueError("the reference population must have at least one band")
     if np.any(ref_n == 0):
         raise ValueError("reference population must be greater than zero in every band")
     n = _band_populations(population_by_band)
@@ -423,7 +448,7 @@ def reference_rate(ref_counts_by_band, ref_pop_by_band, multiplier=100000) -> np
     ref_n = _band_populations(ref_pop_by_band, "reference population")
     if np.any(ref_n.sum(axis=-1) <= 0):
         raise ValueError("reference population must be greater than zero")
-    return np.asarray(ref_x.sum(axis=-1) / ref_n.sum(axis=-1) * _as_float(multiplier), dtype=float)
+    return np.asarray(ref_x.sum(axis=-1) / ref_n.sum(axis=-1) * as_float(multiplier), dtype=float)
 
 
 def isr(observed, expected, conf_level=0.95, refvalue=1):
@@ -442,13 +467,13 @@ def isr(observed, expected, conf_level=0.95, refvalue=1):
 
     Returns ``(value, lower, upper)`` as float numpy arrays.
     """
-    o = _as_float(observed)
-    e = _as_float(expected)
+    o = as_float(observed)
+    e = as_float(expected)
     if np.any(e < 0):
         raise ValueError("expected counts must be greater than or equal to zero")
     lo_o, hi_o = poisson_ci_count(o, conf_level)
     ok = e > 0  # False for NaN and 0
-    scale = np.where(ok, 1.0 / np.where(ok, e, 1.0), np.nan) * _as_float(refvalue)
+    scale = np.where(ok, 1.0 / np.where(ok, e, 1.0), np.nan) * as_float(refvalue)
     return (
         np.asarray(o * scale, dtype=float),
         np.asarray(lo_o * scale, dtype=float),
@@ -488,7 +513,7 @@ def indirect_standardisation(
     with ``refvalue``), ``rate``, ``rate_lower``, ``rate_upper``
     (:func:`israte`).
     """
-    o = _as_float(observed)
+    o = as_float(observed)
     e = expected_count(population_by_band, ref_counts_by_band, ref_pop_by_band)
     rr = reference_rate(ref_counts_by_band, ref_pop_by_band, multiplier)
     ratio, ratio_lo, ratio_hi = isr(o, e, conf_level, refvalue)
