@@ -211,6 +211,45 @@ def test_published_rates_and_intervals_are_consistent(run):
     assert (lower["ci95_upper"] < lower["scotland_value"]).all()
 
 
+def _scotpho_sii(rates, populations, confidence):
+    """ScotPHO's SII: weighted least squares of the rates on the relative rank (midpoint
+    of the cumulative population share, most deprived first); SII = -slope, t-interval."""
+    from scipy import stats
+
+    w = np.asarray(populations, dtype=float)
+    rank = (np.cumsum(w) - w / 2) / w.sum()
+    X = np.column_stack([np.ones_like(rank), rank])
+    xtwx = X.T @ (w[:, None] * X)
+    beta = np.linalg.solve(xtwx, X.T @ (w * np.asarray(rates)))
+    resid = np.asarray(rates) - X @ beta
+    se = np.sqrt((w * resid ** 2).sum() / (len(w) - 2) * np.linalg.inv(xtwx)[1, 1])
+    t = stats.t.ppf(1 - (1 - confidence) / 2, len(w) - 2)
+    return -beta[1], -beta[1] - t * se, -beta[1] + t * se
+
+
+@needs_admissions
+def test_slope_index_of_inequality_matches_a_weighted_regression(run):
+    rates = _mart(run, "emergency_admissions_by_simd_published")
+    sii = _mart(run, "emergency_admissions_sii_published").set_index(["geography_level", "geography_code"])
+    quintiles = rates[rates["simd_quintile"] != "all"].sort_values("simd_quintile")
+    complete = 0
+    for (level, code), group in quintiles.groupby(["geography_level", "geography_code"]):
+        if len(group) < 5:  # an island area without every quintile has no SII
+            assert (level, code) not in sii.index
+            continue
+        complete += 1
+        row = sii.loc[(level, code)]
+        for conf, suffix in ((0.95, "95"), (0.998, "998")):
+            value, lower, upper = _scotpho_sii(group["value"], group["denominator"], conf)
+            assert row["value"] == pytest.approx(value)
+            assert row[f"ci{suffix}_lower"] == pytest.approx(lower)
+            assert row[f"ci{suffix}_upper"] == pytest.approx(upper)
+        assert pd.notna(row["quality_marker"]) == group["quality_marker"].notna().any()
+    assert complete == len(sii) and complete >= 28 + 11 + 1
+    assert sii.loc[("scotland", "S92000003"), "value"] > 0  # admissions fall as deprivation falls
+    assert (sii["scotland_value"] == sii.loc[("scotland", "S92000003"), "value"]).all()
+
+
 def test_an_indicator_of_an_absent_optional_input_is_not_published():
     state = RunState(run_id="x")
     by_id = {i.id: i for i in load_catalogue()}

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, TEST_YEAR, write_config
-from transforms import pipeline
+from transforms import inputs, pipeline
 from transforms.archive import file_sha256
 from transforms.catalogue import load_catalogue
 from transforms.config import load_config
@@ -62,7 +62,9 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert manifest["synthetic"] is True and "SYNTHETIC" in manifest["notice"]
     assert (release / "SYNTHETIC_DATA.txt").exists()
     sources = {i["source"]: i for i in manifest["inputs"]}
-    assert len(sources) == 8
+    # Reference tables, the locality lookup and the restricted extracts; the optional
+    # published aggregates are off in this run.
+    assert len(sources) == len(inputs.REFERENCE_INPUTS) + 1 + len(inputs.RESTRICTED_EXTRACTS)
     smr01 = sources["smr01_episodes"]
     assert smr01["synthetic"] and smr01["restricted"]
     assert smr01["sha256"] == file_sha256(Path(cfg.smr01))
