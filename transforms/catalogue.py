@@ -16,7 +16,8 @@ from transforms.config import REPO_ROOT
 
 CATALOGUE_DIR = REPO_ROOT / "catalogue"
 DOCS_PAGE = REPO_ROOT / "docs" / "indicators.md"
-METHODS = {"crude rate", "directly age-standardised rate", "percentage", "count", "ratio", "mean per day"}
+METHODS = {"crude rate", "directly age-standardised rate", "percentage", "count", "ratio", "mean per day",
+           "slope index of inequality"}
 POLARITIES = {"high is bad", "high is good", "no judgement"}
 PERIOD_TYPES = {"financial year", "calendar year", "month", "rolling 3 financial years"}
 LEVELS = {"datazone", "intzone", "locality", "hscp", "health_board", "scotland"}

@@ -196,7 +196,9 @@ def build_variables(cfg: Config, state: RunState) -> dict:
     variables = {"first_financial_year": cfg.period.first_financial_year,
                  "last_financial_year": cfg.period.last_financial_year,
                  "is_synthetic": state.synthetic}
-    for name in inputs.RESTRICTED_EXTRACTS + inputs.PUBLIC_AGGREGATES:
+    # Reference inputs too: marts built from them alone (population context) carry
+    # their vintages and synthetic flags.
+    for name in inputs.REFERENCE_INPUTS + inputs.RESTRICTED_EXTRACTS + inputs.PUBLIC_AGGREGATES:
         entry = state.inputs.get(name)
         key = "smr01" if name == inputs.SMR01 else name
         variables[f"{key}_vintage"] = entry.vintage if entry else ""
@@ -235,6 +237,11 @@ def _release_inputs(state: RunState) -> tuple[list[dict], list[dict]]:
     return listed, provenance
 
 
+def _source_supplied(indicator, state: RunState) -> bool:
+    """False for an indicator built from an optional published aggregate this run did not have."""
+    return indicator.source_extract not in inputs.PUBLIC_AGGREGATES or indicator.source_extract in state.inputs
+
+
 def publish(cfg: Config, run_id: str) -> Path:
     """Publish the built marts as a release and move `latest` to it."""
     _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
@@ -244,7 +251,7 @@ def publish(cfg: Config, run_id: str) -> Path:
         for leftover in remove_unfinished(cfg.output_dir):
             log.info("removed %s, left by a publish that did not finish", leftover)
         folder = run_dir(cfg, run_id)
-        indicators = load_catalogue()
+        indicators = [i for i in load_catalogue() if _source_supplied(i, state)]
         marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
         catalogue_file = folder / "indicators.json"
         catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, TEST_YEAR, write_config
+from transforms import inputs, pipeline
 from transforms.archive import file_sha256
 from transforms.catalogue import load_catalogue
 from transforms.config import load_config
@@ -55,18 +56,23 @@ def test_dag_run_succeeds_and_latest_points_at_the_release(published):
 
 
 def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
-    cfg, _ = published
+    cfg, dag_run = published
     release = (cfg.output_dir / "latest").resolve()
     manifest = json.loads((release / "manifest.json").read_text())
     assert manifest["synthetic"] is True and "SYNTHETIC" in manifest["notice"]
     assert (release / "SYNTHETIC_DATA.txt").exists()
     sources = {i["source"]: i for i in manifest["inputs"]}
-    assert len(sources) == 8
+    # Reference tables, the locality lookup and the restricted extracts; the optional
+    # published aggregates are off in this run.
+    assert len(sources) == len(inputs.REFERENCE_INPUTS) + 1 + len(inputs.RESTRICTED_EXTRACTS)
     smr01 = sources["smr01_episodes"]
     assert smr01["synthetic"] and smr01["restricted"]
     assert smr01["sha256"] == file_sha256(Path(cfg.smr01))
     assert smr01["origin"] == Path(cfg.smr01).name  # no restricted path in a publishable file
-    catalogue = load_catalogue()
+    # Indicators of optional published aggregates the run did not have are left out.
+    state = RunState.load(cfg.runs_dir, dag_run.run_id)
+    catalogue = [i for i in load_catalogue() if pipeline._source_supplied(i, state)]
+    assert len(catalogue) < len(load_catalogue())
     assert sorted(o["file"] for o in manifest["outputs"]) == sorted(f"{i.mart}.parquet" for i in catalogue)
     for out in manifest["outputs"]:
         assert out["sha256"] == file_sha256(release / out["file"])
