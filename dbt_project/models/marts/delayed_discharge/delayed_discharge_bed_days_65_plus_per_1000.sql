@@ -11,4 +11,6 @@
     denominator='population',
     multiplier=1000,
     with_ci=false,
+    source_vintage=var('delayed_discharges_vintage'),
+    is_synthetic=var('delayed_discharges_is_synthetic'),
 ) }}

@@ -14,4 +14,6 @@
     multiplier=100,
     method='percentage',
     with_ci=false,
+    source_vintage='smr01_episodes:' ~ var('smr01_vintage') ~ ';deaths:' ~ var('deaths_vintage'),
+    is_synthetic=(var('smr01_is_synthetic') or var('deaths_is_synthetic')) | lower,
 ) }}

@@ -12,4 +12,6 @@
     denominator='discharges',
     multiplier=1000,
     method='percentage',
+    source_vintage='smr01_episodes:' ~ var('smr01_vintage') ~ ';deaths:' ~ var('deaths_vintage'),
+    is_synthetic=(var('smr01_is_synthetic') or var('deaths_is_synthetic')) | lower,
 ) }}

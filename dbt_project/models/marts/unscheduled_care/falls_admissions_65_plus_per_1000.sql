@@ -9,4 +9,6 @@
     numerator='fall_admissions',
     denominator='population',
     multiplier=1000,
+    source_vintage=var('smr01_vintage'),
+    is_synthetic=var('smr01_is_synthetic'),
 ) }}
