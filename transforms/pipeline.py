@@ -242,8 +242,56 @@ def _source_supplied(indicator, state: RunState) -> bool:
     return indicator.source_extract not in inputs.PUBLIC_AGGREGATES or indicator.source_extract in state.inputs
 
 
+def _restricted_ids(folder: Path, state: RunState):
+    """The identifier columns of the run's record-level extracts, batch by batch: none may reach a release."""
+    import pyarrow.parquet as pq
+
+    from transforms.publish.disclosure import is_identifier_column
+
+    for name in sorted(n for n, entry in state.inputs.items() if entry.restricted):
+        path = folder / "staged" / f"{name}.parquet"
+        if path.is_file():
+            parquet = pq.ParquetFile(path)
+            columns = [c for c in parquet.schema_arrow.names if is_identifier_column(c)]
+            if columns:
+                for batch in parquet.iter_batches(batch_size=1 << 18, columns=columns):
+                    yield from batch.columns
+
+
+def _indicator_outputs(folder: Path, marts: list[Path], staging: Path, threshold: int) -> tuple[dict, dict]:
+    """The release's indicator dataset (levels above data zones, after disclosure control) and its summary.
+
+    Every level, unsuppressed, is written to data/runs/<run_id>/restricted/indicators/
+    (and the marts made) owner-only: it is for authorised analysts, never for a release.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from transforms.publish import dataset, disclosure
+
+    table = dataset.unify(marts)
+    dataset.make_private(folder / "marts")
+    dataset.write_restricted(table, folder / "restricted")
+    withheld = list(disclosure.RESTRICTED_LEVELS)
+    publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
+    publishable, report = disclosure.suppress(publishable, threshold=threshold, linked=disclosure.LINKED_INDICATORS)
+    outputs = dataset.write_partitioned(publishable, staging)
+    summary = {"dataset": {"path": dataset.DATASET_DIR, "format": "parquet", "partitioning": "hive",
+                           "partition_columns": list(dataset.PARTITIONS),
+                           "geography_levels": sorted(set(publishable["geography_level"].to_pylist())),
+                           "indicator_ids": sorted(set(publishable["indicator_id"].to_pylist()))},
+               "disclosure_control": {**report.manifest(), "withheld_levels": withheld}}
+    return outputs, summary
+
+
 def publish(cfg: Config, run_id: str) -> Path:
-    """Publish the built marts as a release and move `latest` to it."""
+    """Publish the built marts as a release and move `latest` to it.
+
+    The release holds the indicator dataset after disclosure control, and is checked
+    for identifiers, restricted levels and small counts before it is renamed into place.
+    """
+    from transforms.publish import disclosure
+
     _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
     with _locked(cfg, run_id, "publish", shared="release"):
         state = RunState.load(cfg.runs_dir, run_id)
@@ -256,9 +304,21 @@ def publish(cfg: Config, run_id: str) -> Path:
         catalogue_file = folder / "indicators.json"
         catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
         listed, provenance = _release_inputs(state)
-        release = publish_release(marts, releases_dir=cfg.releases_dir, inputs=listed,
-                                  run_id=run_id, synthetic=state.synthetic, extra=_lookup_summary(folder),
-                                  attachments=[catalogue_file], provenance={"inputs": provenance})
+        threshold = disclosure.threshold_from_env()
+        staging = folder / ".publishable"
+        shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish
+        staging.mkdir()
+        try:
+            outputs, summary = _indicator_outputs(folder, marts, staging, threshold)
+            release = publish_release(
+                outputs, releases_dir=cfg.releases_dir, inputs=listed, run_id=run_id, synthetic=state.synthetic,
+                extra={**_lookup_summary(folder), **summary, "inputs_not_supplied": state.not_supplied},
+                attachments=[catalogue_file],
+                provenance={"inputs": provenance},
+                check=lambda assembled: disclosure.assert_publishable(
+                    assembled, restricted_id_values=_restricted_ids(folder, state), threshold=threshold))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         log.info("publish: release %s, latest points at it", release.name)
         state.release_id = release.name
         state.save(cfg.runs_dir)

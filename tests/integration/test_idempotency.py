@@ -43,20 +43,22 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path, synt
     latest_one, latest_two = ((c.output_dir / "latest").resolve() for c in cfgs)
     assert latest_one.name == latest_two.name  # the release id is a digest of the content
     assert (latest_one / "manifest.json").read_bytes() == (latest_two / "manifest.json").read_bytes()
-    release_files = sorted(p.name for p in latest_one.iterdir())
     marts = {f"{i.mart}.parquet" for i in load_catalogue()}
     n_inputs = len(json.loads((latest_one / "manifest.json").read_text())["inputs"])
-    assert release_files == sorted({"SYNTHETIC_DATA.txt", "indicators.json", "manifest.json",
-                                    "provenance.json", *marts})
+    release_files = sorted(p.relative_to(latest_one).as_posix() for p in latest_one.rglob("*") if p.is_file())
+    parts = [f for f in release_files if f.startswith("indicators/")]  # the partitioned dataset
+    assert sorted(set(release_files) - set(parts)) == ["SYNTHETIC_DATA.txt", "indicators.json", "manifest.json",
+                                                       "provenance.json"]
+    assert parts == sorted(o["file"] for o in json.loads((latest_one / "manifest.json").read_text())["outputs"])
     for name in release_files:
         if name != "provenance.json":
             assert (latest_one / name).read_bytes() == (latest_two / name).read_bytes(), name
 
-    # Every Parquet file the runs wrote (staged inputs, marts), and every archive manifest.
+    # Every Parquet file the runs wrote (staged inputs, marts, the restricted dataset), and every archive manifest.
     for pattern in ("*.parquet",):
         a = _files(one.runs_dir / "run-one", pattern)
         b = _files(two.runs_dir / "run-two", pattern)
-        assert a.keys() == b.keys() and len(a) == n_inputs + len(marts)
+        assert a.keys() == b.keys() and len([k for k in a if not k.startswith("restricted/")]) == n_inputs + len(marts)
         assert [k for k in a if a[k] != b[k]] == []
     a, b = _files(one.raw_dir, "manifest.json"), _files(two.raw_dir, "manifest.json")
     assert len(a) == n_inputs and a == b

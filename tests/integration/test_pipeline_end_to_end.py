@@ -39,10 +39,15 @@ def published(tmp_path_factory, airflow_db, synthetic_extract):
     return cfg, dag_run
 
 
+def _built_mart(published, name: str) -> pd.DataFrame:
+    """A mart as dbt built it, every level included (the release withholds some and suppresses others)."""
+    cfg, dag_run = published
+    return pd.read_parquet(pipeline.run_dir(cfg, dag_run.run_id) / "marts" / f"{name}.parquet")
+
+
 @pytest.fixture(scope="module")
 def mart(published):
-    cfg, _ = published
-    return pd.read_parquet(cfg.output_dir / "latest" / "emergency_admissions_per_1000.parquet")
+    return _built_mart(published, "emergency_admissions_per_1000")
 
 
 def test_dag_run_succeeds_and_latest_points_at_the_release(published):
@@ -62,18 +67,21 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert manifest["synthetic"] is True and "SYNTHETIC" in manifest["notice"]
     assert (release / "SYNTHETIC_DATA.txt").exists()
     sources = {i["source"]: i for i in manifest["inputs"]}
-    # Reference tables, the locality lookup and the restricted extracts; the optional
-    # published aggregates are off in this run.
-    assert len(sources) == len(inputs.REFERENCE_INPUTS) + 1 + len(inputs.RESTRICTED_EXTRACTS)
+    # Every reference input, the lookup and the four record-level extracts; the
+    # optional published aggregates are switched off in the test configuration.
+    assert set(sources) == {*inputs.REFERENCE_INPUTS, inputs.LOCALITY_LOOKUP, *inputs.RESTRICTED_EXTRACTS}
     smr01 = sources["smr01_episodes"]
     assert smr01["synthetic"] and smr01["restricted"]
     assert smr01["sha256"] == file_sha256(Path(cfg.smr01))
     assert smr01["origin"] == Path(cfg.smr01).name  # no restricted path in a publishable file
-    # Indicators of optional published aggregates the run did not have are left out.
+    # Indicators of optional published aggregates the run did not have are left out;
+    # one part per indicator and published level; data zones are withheld (docs/outputs.md).
     state = RunState.load(cfg.runs_dir, dag_run.run_id)
     catalogue = [i for i in load_catalogue() if pipeline._source_supplied(i, state)]
     assert len(catalogue) < len(load_catalogue())
-    assert sorted(o["file"] for o in manifest["outputs"]) == sorted(f"{i.mart}.parquet" for i in catalogue)
+    assert sorted(o["file"] for o in manifest["outputs"]) == sorted(
+        f"indicators/geography_level={level}/indicator_id={i.id}/part-0.parquet"
+        for i in catalogue for level in set(i.geography_levels) - {"datazone"})
     for out in manifest["outputs"]:
         assert out["sha256"] == file_sha256(release / out["file"])
         assert out["rows"] == len(pd.read_parquet(release / out["file"]))
@@ -83,16 +91,54 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert manifest["attachments"] == [{"file": "indicators.json", "sha256": file_sha256(release / "indicators.json")}]
 
 
-def test_every_area_and_age_group_is_present(mart, synthetic_extract):
+def _areas_by_level(reference_tables) -> dict[str, int]:
+    """How many areas each level has, counted from the reference files the run was given."""
+    geo = reference_tables.geography
+    localities = pd.read_csv(REPO / "reference" / "hscp_localities.csv")
+    return {"datazone": geo["datazone2011"].nunique(), "intzone": geo["intzone2011"].nunique(),
+            "locality": len(localities), "hscp": geo["hscp2019"].nunique(),
+            "health_board": geo["hb2019"].nunique(), "scotland": 1}
+
+
+def _simd_cells_by_level(reference_tables) -> dict[str, int]:
+    """(area, quintile) pairs with at least one data zone, per level that has SIMD rows."""
+    geo = reference_tables.geography.merge(reference_tables.simd, on="datazone2011", validate="one_to_one")
+    geo["scotland"] = "S92000003"
+    return {level: len(geo[[column, "simd2020v2_sc_quintile"]].drop_duplicates())
+            for level, column in (("hscp", "hscp2019"), ("health_board", "hb2019"), ("scotland", "scotland"))}
+
+
+def test_every_area_and_age_group_is_present(mart, synthetic_extract, reference_tables):
     age_groups = next(i for i in load_catalogue() if i.id == "emergency_admissions_per_1000").age_groups
     assert set(mart["age_group"]) == set(age_groups)
-    counts = mart.groupby("geography_level")["age_group"].value_counts().unstack()
-    for level, areas in {"locality": 127, "hscp": 31, "health_board": 14, "scotland": 1}.items():
+    whole = mart[mart["simd_quintile"] == "all"]
+    counts = whole.groupby("geography_level")["age_group"].value_counts().unstack()
+    expected = _areas_by_level(reference_tables)
+    assert set(counts.index) == set(expected)
+    for level, areas in expected.items():
         assert (counts.loc[level] == areas).all(), level
+    by_quintile = mart[mart["simd_quintile"] != "all"]
+    counts = by_quintile.groupby("geography_level")["age_group"].value_counts().unstack()
+    cells = _simd_cells_by_level(reference_tables)
+    assert set(counts.index) == set(cells)  # no quintile rows at data zone, intzone or locality level
+    for level, n in cells.items():
+        assert (counts.loc[level] == n).all(), level
+    assert set(by_quintile["simd_quintile"]) == {"1", "2", "3", "4", "5"}
     assert set(mart["period"]) == {f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"}
     assert set(mart["period_start"].astype(str)) == {f"{TEST_YEAR}-04-01"}
     assert mart["is_synthetic"].all()
     assert mart["source_vintage"].str.endswith(file_sha256(synthetic_extract)[:16]).all()
+
+
+def test_datazones_have_counts_only(mart):
+    dz = mart[mart["geography_level"] == "datazone"]
+    assert dz[["numerator", "denominator"]].notna().all().all()
+    value_columns = ["value", "ci95_lower", "ci95_upper", "ci998_lower", "ci998_upper", "compared_with_scotland_95"]
+    assert dz[value_columns].isna().all().all()
+    assert (dz["quality_marker"] == "z").all()
+    rated = mart[mart["geography_level"] != "datazone"]
+    assert rated["value"].notna().all()  # no area above a data zone has an empty population here
+    assert rated["quality_marker"].isna().all()
 
 
 def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_extract, reference_tables):
@@ -101,11 +147,20 @@ def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_ext
     code = first["admission_type"].astype(int)
     emergency = first[code.between(20, 22) | code.between(30, 39)]
     pop = reference_tables.hscp_population.query("year == @TEST_YEAR")
-    scot = mart[mart["geography_level"] == "scotland"].set_index("age_group")
+    scot = mart[(mart["geography_level"] == "scotland") & (mart["simd_quintile"] == "all")].set_index("age_group")
     assert scot.loc["All ages", "numerator"] == len(emergency)
     assert scot.loc["65+", "numerator"] == (emergency["age_at_admission"] >= 65).sum()
     assert scot.loc["All ages", "denominator"] == pop["population"].sum()
     assert scot.loc["65+", "denominator"] == pop.query("age >= 65")["population"].sum()
+
+
+def test_scotland_quintile_numerators_match_the_inputs(mart, synthetic_extract, reference_tables):
+    stays = _emergency_stays(synthetic_extract).merge(reference_tables.simd, on="datazone2011", how="left")
+    assert stays["simd2020v2_sc_quintile"].notna().all()
+    expected = stays["simd2020v2_sc_quintile"].astype(str).value_counts().sort_index()
+    scot = mart[(mart["geography_level"] == "scotland") & (mart["simd_quintile"] != "all")
+                & (mart["age_group"] == "All ages")].set_index("simd_quintile")["numerator"].sort_index()
+    assert scot.to_dict() == expected.to_dict()
 
 
 def _emergency_stays(extract):
@@ -119,33 +174,56 @@ def _emergency_stays(extract):
 
 
 def test_bed_days_and_occupied_beds_match_the_extract(published, synthetic_extract):
-    cfg, _ = published
-    latest = cfg.output_dir / "latest"
-    bed_days = pd.read_parquet(latest / "emergency_bed_days_per_1000.parquet")
-    beds = pd.read_parquet(latest / "average_occupied_beds_emergency.parquet")
+    bed_days = _built_mart(published, "emergency_bed_days_per_1000")
+    beds = _built_mart(published, "average_occupied_beds_emergency")
     stays = _emergency_stays(synthetic_extract)
-    scot = bed_days[(bed_days["geography_level"] == "scotland")].set_index("age_group")
+    scot = bed_days[(bed_days["geography_level"] == "scotland") & (bed_days["simd_quintile"] == "all")].set_index(
+        "age_group")
     assert scot.loc["All ages", "numerator"] == stays["bed_days"].sum()
     assert scot.loc["75+", "numerator"] == stays.loc[stays["age_at_admission"] >= 75, "bed_days"].sum()
     assert bed_days["ci95_lower"].isna().all()  # bed days get no Poisson interval
     days = 366 if (TEST_YEAR + 1) % 4 == 0 else 365
-    merged = beds.merge(bed_days, on=["period", "geography_code", "age_group"], suffixes=("", "_bd"))
+    key = ["period", "geography_level", "geography_code", "simd_quintile", "sex", "age_group"]
+    merged = beds.merge(bed_days, on=key, suffixes=("", "_bd"), validate="one_to_one")
     assert len(merged) == len(beds) == len(bed_days)
     assert (merged["denominator"] == days).all()
-    assert ((merged["value"] - merged["numerator_bd"] / days).abs() < 1e-9).all()
+    rated = merged[merged["geography_level"] != "datazone"]
+    assert ((rated["value"] - rated["numerator_bd"] / days).abs() < 1e-9).all()
+    assert merged.loc[merged["geography_level"] == "datazone", "value"].isna().all()
 
 
 def test_levels_reconcile(mart):
-    for child, parent_col, parent in (("locality", "hscp2019", "hscp"), ("hscp", "hb2019", "health_board")):
-        sums = mart[mart["geography_level"] == child].groupby(["age_group", parent_col])[
+    whole = mart[mart["simd_quintile"] == "all"]
+    # Intermediate zones need not nest in localities, so the two are separate paths to the HSCP.
+    for child, parent_col, parent in (("datazone", "intzone2011", "intzone"), ("datazone", "locality_code", "locality"),
+                                      ("intzone", "hscp2019", "hscp"), ("locality", "hscp2019", "hscp"),
+                                      ("hscp", "hb2019", "health_board")):
+        sums = whole[whole["geography_level"] == child].groupby(["age_group", parent_col])[
             ["numerator", "denominator"]].sum()
-        parents = mart[mart["geography_level"] == parent].set_index(["age_group", "geography_code"])[
+        parents = whole[whole["geography_level"] == parent].set_index(["age_group", "geography_code"])[
             ["numerator", "denominator"]]
         parents.index.names = sums.index.names
-        pd.testing.assert_frame_equal(sums.sort_index(), parents.sort_index(), check_dtype=False)
+        pd.testing.assert_frame_equal(sums.sort_index(), parents.sort_index(), check_dtype=False, obj=child)
+
+
+def test_quintile_rows_add_to_the_area(mart):
+    key = ["geography_level", "geography_code", "age_group"]
+    quintiles = mart[mart["simd_quintile"] != "all"]
+    sums = quintiles.groupby(key)[["numerator", "denominator"]].sum().sort_index()
+    whole = mart[(mart["simd_quintile"] == "all") & mart["geography_level"].isin(quintiles["geography_level"])]
+    pd.testing.assert_frame_equal(sums, whole.set_index(key)[["numerator", "denominator"]].sort_index(),
+                                  check_dtype=False)
+
+
+def test_quintile_rows_are_compared_with_the_same_scotland_quintile(mart):
+    scotland = mart[mart["geography_level"] == "scotland"].set_index(["age_group", "simd_quintile"])["value"]
+    rows = mart.join(scotland.rename("expected"), on=["age_group", "simd_quintile"])
+    assert rows["expected"].notna().all()
+    assert ((rows["scotland_value"] - rows["expected"]).abs() < 1e-12).all()
 
 
 def test_rates_and_intervals_are_consistent(mart):
+    mart = mart[mart["geography_level"] != "datazone"]  # counts only there
     assert ((mart["value"] - 1000 * mart["numerator"] / mart["denominator"]).abs() < 1e-9).all()
     assert (mart["ci95_lower"] <= mart["value"]).all()
     assert (mart["value"] <= mart["ci95_upper"]).all()
@@ -162,4 +240,8 @@ def test_illustrative_localities_are_labelled(mart):
     highland = loc[loc["hscp2019"].isin(["S37000016", "S37000004"])]
     assert set(highland["locality_lookup_basis"]) == {"published"}
     assert set(loc.drop(highland.index)["locality_lookup_basis"]) == {"illustrative"}
-    assert mart.loc[mart["geography_level"] != "locality", "locality_lookup_basis"].isna().all()
+    # A data zone row carries the basis of its own line of the lookup.
+    lookup = pd.read_csv(REPO / "reference" / "locality_lookup_demo.csv").set_index("datazone2011")["lookup_basis"]
+    dz = mart[mart["geography_level"] == "datazone"]
+    assert (dz["locality_lookup_basis"] == dz["geography_code"].map(lookup)).all()
+    assert mart.loc[~mart["geography_level"].isin(["locality", "datazone"]), "locality_lookup_basis"].isna().all()

@@ -5,7 +5,10 @@ output/releases/<release_id>/ in one step, and only then does `latest` move (a
 symlink replaced atomically, plus a LATEST text file for tools that do not follow
 links). A crash at any point leaves the previous release and `latest` as they were;
 what a killed publish leaves behind (`.tmp-*`, `.latest.tmp`, `.LATEST.tmp`) is
-removed by `remove_unfinished` at the next publish, under the release lock.
+removed by `remove_unfinished` at the next publish, under the release lock. The
+assembled folder is checked (`check`, the disclosure check of
+transforms.publish.disclosure) before the rename, so a release that fails it is
+never published.
 
 manifest.json holds only what the content determines (inputs' checksums, outputs'
 checksums, code version, flags), and the release id is a digest of it: the same
@@ -27,8 +30,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
 
@@ -73,10 +77,33 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _output_entry(path: Path) -> dict:
+def _output_entry(release_dir: Path, rel: str) -> dict:
+    path = release_dir / rel
     meta = pq.ParquetFile(path).metadata
-    return {"file": path.name, "rows": meta.num_rows, "bytes": path.stat().st_size,
+    return {"file": rel, "rows": meta.num_rows, "bytes": path.stat().st_size,
             "sha256": file_sha256(path), "columns": meta.schema.to_arrow_schema().names}
+
+
+def _release_paths(outputs: Sequence[Path] | Mapping[str, Path]) -> dict[str, Path]:
+    """Each output by its path inside the release: a file name, or a relative path such as
+    `indicators/geography_level=hscp/indicator_id=x/part-0.parquet`; refuses one that leaves the folder."""
+    pairs = outputs.items() if isinstance(outputs, Mapping) else ((Path(p).name, p) for p in outputs)
+    paths = {}
+    for rel, src in pairs:
+        pure = PurePosixPath(rel)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts or rel != pure.as_posix():
+            raise ValueError(f"output path {rel!r} must be a plain relative path inside the release")
+        paths[rel] = Path(src)
+    return paths
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file and folder of the assembled release before it is renamed into place."""
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(Path(root))
 
 
 def is_complete(release_dir: Path) -> bool:
@@ -151,17 +178,24 @@ def point_latest(output_dir: Path, release_dir: Path) -> None:
     _fsync_dir(output_dir)
 
 
-def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id: str,
-            synthetic: bool, extra: dict | None = None, attachments: list[Path] = (),
-            provenance: dict | None = None, now: datetime | None = None) -> Path:
+def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path, inputs: list[dict],
+            run_id: str, synthetic: bool, extra: dict | None = None, attachments: list[Path] = (),
+            provenance: dict | None = None, now: datetime | None = None,
+            check: Callable[[Path], None] | None = None) -> Path:
     """Write the release folder atomically and move `latest`; returns the release folder.
 
-    `marts` are the Parquet outputs; `attachments` (e.g. indicators.json) are copied
-    beside them and listed in the manifest with their checksums. `inputs` go into the
-    manifest as given, so they must hold only content (checksums, names, counts);
-    `provenance` (e.g. where and when each input was retrieved) goes to
-    provenance.json with the run id and the time.
+    `outputs` are the Parquet outputs: files copied under their own name, or a mapping
+    of path inside the release to file (a partitioned dataset). `attachments` (e.g.
+    indicators.json) are copied beside them and listed in the manifest with their
+    checksums. `inputs` go into the manifest as given, so they must hold only content
+    (checksums, names, counts); `provenance` (e.g. where and when each input was
+    retrieved) goes to provenance.json with the run id and the time.
+
+    `check` is called with the assembled folder (every file written) before it is
+    renamed into place: if it raises (e.g. `disclosure.assert_publishable`), nothing is
+    published and `latest` does not move.
     """
+    outputs = _release_paths(outputs)
     now = now or datetime.now(timezone.utc)
     version = code_version()
     output_dir = releases_dir.parent
@@ -170,34 +204,34 @@ def publish(marts: list[Path], *, releases_dir: Path, inputs: list[dict], run_id
     os.chmod(tmp, 0o755)
     log.info("assembling the release in %s", tmp)
     try:
-        for src in [*marts, *attachments]:
-            shutil.copyfile(src, tmp / src.name)
+        for rel, src in [*outputs.items(), *((a.name, a) for a in attachments)]:
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, tmp / rel)
         manifest = {
             "release_id": None,
             "synthetic": synthetic,
             "notice": SYNTHETIC_NOTICE if synthetic else None,
             "code_version": version,
             "inputs": inputs,
-            "outputs": [_output_entry(tmp / src.name) for src in marts],
+            "outputs": [_output_entry(tmp, rel) for rel in outputs],
             "attachments": [{"file": a.name, "sha256": file_sha256(tmp / a.name)} for a in attachments],
             **(extra or {}),
         }
         release_id = release_id_for(manifest)
         manifest["release_id"] = release_id
         final = releases_dir / release_id
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (tmp / PROVENANCE).write_text(json.dumps({
+            "release_id": release_id, "created_at": now.isoformat(timespec="seconds"),
+            "run_id": run_id, **(provenance or {}),
+        }, indent=2) + "\n")
+        if synthetic:
+            (tmp / "SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTICE + "\n")
+        if check is not None:
+            check(tmp)  # the whole folder, as it would be published
         created = not final.exists()
         if created:
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-            (tmp / PROVENANCE).write_text(json.dumps({
-                "release_id": release_id, "created_at": now.isoformat(timespec="seconds"),
-                "run_id": run_id, **(provenance or {}),
-            }, indent=2) + "\n")
-            if synthetic:
-                (tmp / "SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTICE + "\n")
-            for f in tmp.iterdir():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
-            _fsync_dir(tmp)
+            _fsync_tree(tmp)
             os.rename(tmp, final)
             _fsync_dir(releases_dir)
         else:  # the same content was published before: nothing new to write
