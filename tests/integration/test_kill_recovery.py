@@ -125,7 +125,8 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     release = (cfg.output_dir / "latest").resolve()
     assert release != earlier.resolve()
     manifest_bytes = (release / "manifest.json").read_bytes()
-    outputs = {p.name: p.read_bytes() for p in release.glob("*.parquet")}
+    outputs = {p.relative_to(release).as_posix(): p.read_bytes() for p in release.rglob("*.parquet")}
+    assert outputs, "the release holds the indicator dataset"
 
     def back_to_earlier() -> None:
         """As before the publish: `latest` on the earlier release, the base release not there."""
@@ -149,7 +150,7 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     final = release_report(cfg.output_dir)
     assert final["latest"] == release.name and final["tmp_releases"] == 0
     assert (release / "manifest.json").read_bytes() == manifest_bytes
-    assert {p.name: p.read_bytes() for p in release.glob("*.parquet")} == outputs
+    assert {p.relative_to(release).as_posix(): p.read_bytes() for p in release.rglob("*.parquet")} == outputs
     assert sorted(final["releases"]) == sorted([earlier.name, release.name])
     assert archive_report(cfg.raw_dir) == {"vintages": 8, "landings": 0}
     assert not list(cfg.runs_dir.glob("*/staged.tmp"))
