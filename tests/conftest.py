@@ -92,3 +92,27 @@ def reference_tables():
 def synthetic_extract() -> Path:
     """The synthetic SMR01 extract for TEST_YEAR, generated once per session."""
     return synthetic_twins()["smr01_episodes"]
+
+
+PUBLISHED_AGGREGATES = {"public_admissions_hscp_simd": SHARED_DATA / "hospital_admissions_hscp_simd_20230706.csv",
+                        "public_ae_monthly": SHARED_DATA / "monthly_ae_activity_202404.csv"}
+INDICATOR_RUN_ID = "indicator-tests"
+
+
+@pytest.fixture(scope="session")
+def indicator_run(tmp_path_factory):
+    """One full pipeline run (without Airflow) shared by the indicator test modules.
+
+    It uses the synthetic twins of TEST_YEAR and the published aggregates that are
+    beside this clone. Returns (config, run state, marts folder): the marts there are
+    the restricted, unsuppressed build outputs, which the tests recompute exactly.
+    """
+    from transforms import pipeline
+    from transforms.config import load_config
+    from transforms.runstate import RunState
+
+    tmp = tmp_path_factory.mktemp("indicator-run")
+    present = {name: path for name, path in PUBLISHED_AGGREGATES.items() if path.exists()}
+    cfg = load_config(write_config(tmp, **present), environ={})
+    pipeline.run_all(cfg, INDICATOR_RUN_ID)
+    return cfg, RunState.load(cfg.runs_dir, INDICATOR_RUN_ID), pipeline.run_dir(cfg, INDICATOR_RUN_ID) / "marts"

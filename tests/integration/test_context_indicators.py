@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SHARED_DATA, TEST_YEAR, write_config
+from conftest import INDICATOR_RUN_ID, SHARED_DATA, TEST_YEAR
 from transforms import pipeline
 from transforms.catalogue import load_catalogue
-from transforms.config import load_config
 from transforms.runstate import RunState
 
 pytestmark = pytest.mark.slow
@@ -23,21 +22,17 @@ ADMISSIONS = SHARED_DATA / "hospital_admissions_hscp_simd_20230706.csv"
 needs_admissions = pytest.mark.skipif(not ADMISSIONS.exists(),
                                       reason=f"published aggregate {ADMISSIONS} is not beside this clone")
 PERIOD = f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"
-RUN_ID = "context-indicators"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("context")
-    extra = {"public_admissions_hscp_simd": ADMISSIONS} if ADMISSIONS.exists() else {}
-    cfg = load_config(write_config(tmp, **extra), environ={})
-    pipeline.run_all(cfg, RUN_ID)
-    return cfg, RunState.load(cfg.runs_dir, RUN_ID)
+def run(indicator_run):
+    cfg, state, _ = indicator_run
+    return cfg, state
 
 
 def _mart(run, name: str) -> pd.DataFrame:
     cfg, _ = run
-    return pd.read_parquet(cfg.output_dir / "latest" / f"{name}.parquet")
+    return pd.read_parquet(pipeline.run_dir(cfg, INDICATOR_RUN_ID) / "marts" / f"{name}.parquet")
 
 
 def _scotland(mart: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -58,7 +53,7 @@ def _exact_datazone_population(ref, year: int) -> pd.DataFrame:
 
 def test_context_marts_are_published_with_their_catalogue_entries(run):
     cfg, _ = run
-    release = cfg.output_dir / "latest"
+    release = pipeline.run_dir(cfg, INDICATOR_RUN_ID) / "marts"
     ids = {i.id for i in load_catalogue()}
     for name in ("population_65_plus_percent", "simd_most_deprived_quintile_population_percent",
                  "simd_quintile_population_percent"):
