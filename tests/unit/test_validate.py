@@ -335,11 +335,12 @@ def test_synthetic_extract_passes(synthetic_extract, reference_tables):
 SUITES = sorted(EXPECTATIONS_DIR.glob("*.json"))
 
 
-def test_the_twelve_suites_exist():
+def test_every_input_has_a_suite():
     assert {p.stem for p in SUITES} == {
         "geography_dz2011", "geography_code_changes", "hscp_localities", "hscp_population_estimates",
         "datazone_population_2021", "simd2020v2_datazone", "locality_lookup", "smr01_episodes",
-        "ae_sites", "ae_attendances", "delayed_discharges", "deaths"}
+        "ae_sites", "ae_attendances", "delayed_discharges", "deaths", "public_admissions_hscp_simd",
+        "public_ae_monthly"}
 
 
 @pytest.mark.parametrize("path", SUITES, ids=lambda p: p.stem)
