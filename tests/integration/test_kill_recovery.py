@@ -41,6 +41,7 @@ from kill_harness import (
     run_step,
     warehouse_opens,
 )
+from transforms import inputs
 from transforms.config import load_config
 from transforms.publish.release import point_latest, read_release_log
 from transforms.publish.release import publish as publish_release
@@ -104,7 +105,7 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     landings_left = archive_report(cfg.raw_dir)["landings"]
     plain = run_step(config, logs, "ingest", "base")
     assert plain.returncode == 0, plain.log[-3000:]
-    assert archive_report(cfg.raw_dir) == {"vintages": 8, "landings": 0}  # cleaned by the next ingest
+    assert archive_report(cfg.raw_dir) == {"vintages": len(inputs.input_files(cfg)), "landings": 0}  # cleaned by the next ingest
 
     # Validate: calibrate on the base run, kill copies of it.
     validate_plain = run_step(config, logs, "validate", "base")
@@ -152,7 +153,7 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     assert (release / "manifest.json").read_bytes() == manifest_bytes
     assert {p.relative_to(release).as_posix(): p.read_bytes() for p in release.rglob("*.parquet")} == outputs
     assert sorted(final["releases"]) == sorted([earlier.name, release.name])
-    assert archive_report(cfg.raw_dir) == {"vintages": 8, "landings": 0}
+    assert archive_report(cfg.raw_dir) == {"vintages": len(inputs.input_files(cfg)), "landings": 0}
     assert not list(cfg.runs_dir.glob("*/staged.tmp"))
     assert not list(cfg.output_dir.glob(".*.tmp"))
     assert warehouse_opens(cfg.warehouse) > 0
