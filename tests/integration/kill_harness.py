@@ -23,7 +23,6 @@ import duckdb
 import pyarrow.parquet as pq
 
 from conftest import REPO
-from transforms import inputs
 from transforms.archive import MANIFEST, ArchiveEntry, file_sha256
 from transforms.publish.release import is_complete
 from transforms.runstate import RunState
@@ -163,7 +162,7 @@ def run_report(runs_dir: Path, run_id: str) -> dict:
     state = RunState.load(runs_dir, run_id)
     folder = RunState.folder(runs_dir, run_id)
     if state.validated:
-        for name in inputs.ALL_INPUTS:
+        for name in state.inputs:  # the run's inputs (optional ones may be absent)
             pq.ParquetFile(folder / "staged" / f"{name}.parquet")
     if state.built:
         for mart in (folder / "marts").glob("*.parquet"):

@@ -19,7 +19,7 @@ import pytest
 from conftest import synthetic_twins, write_config
 from transforms import pipeline
 from transforms.config import load_config
-from transforms.publish import dataset, disclosure
+from transforms.publish import disclosure
 from transforms.publish.disclosure import DisclosureError, find_disclosures
 from transforms.runstate import RunState
 
@@ -133,10 +133,11 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
     """No suppression, a planted patient id: publish fails naming file, column and row; nothing moves."""
     cfg, release = published
     patient = pd.read_parquet(synthetic_twins()["smr01_episodes"], columns=["patient_id"])["patient_id"].iloc[0]
-    unify = dataset.unify
+    suppress = disclosure.suppress
 
-    def leaky(marts):
-        table = unify(marts)
+    def leaky(table, **kw):
+        """Disclosure control as usual, then a patient id and a count of 2 planted in an HSCP row."""
+        table, report = suppress(table, **kw)
         names = table["geography_name"].to_pylist()
         hscp_row = pc.index(table["geography_level"], "hscp").as_py()
         names[hscp_row] = patient
@@ -144,10 +145,9 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
         numerators[hscp_row] = 2
         table = table.set_column(table.column_names.index("geography_name"), "geography_name", pa.array(names))
         return table.set_column(table.column_names.index("numerator"), "numerator",
-                                pa.array(numerators, table.schema.field("numerator").type))
+                                pa.array(numerators, table.schema.field("numerator").type)), report
 
-    monkeypatch.setattr(dataset, "unify", leaky)
-    monkeypatch.setattr(disclosure, "suppress", lambda table, **kw: (table, disclosure.Suppression(5, 0, 0, 0)))
+    monkeypatch.setattr(disclosure, "suppress", leaky)
     before = sorted(p.name for p in cfg.releases_dir.iterdir())
     with pytest.raises(DisclosureError) as refused:
         pipeline.publish(cfg, "publishable")
