@@ -97,10 +97,6 @@ def synthetic_path(cfg: Config, name: str) -> Path:
                                                                 cfg.period.financial_years)
 
 
-def synthetic_smr01_path(cfg: Config) -> Path:
-    return synthetic_path(cfg, SMR01)
-
-
 def input_files(cfg: Config) -> list[InputFile]:
     """Every input of a run, with the configured (or generated) location of each.
 

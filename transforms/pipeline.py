@@ -86,11 +86,6 @@ def ensure_synthetic_extracts(cfg: Config) -> dict[str, Path]:
                                      cfg.period.financial_years, cfg.synthetic_seed)
 
 
-def ensure_synthetic_extract(cfg: Config) -> Path | None:
-    """The synthetic SMR01 twin's path, generated with the other twins if needed."""
-    return ensure_synthetic_extracts(cfg).get(inputs.SMR01)
-
-
 def ingest(cfg: Config, run_id: str) -> RunState:
     """Land every input in the raw archive (a no-op for files already there)."""
     with _locked(cfg, run_id, "ingest", shared="archive"):
