@@ -27,7 +27,7 @@ os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
-os.environ["HSCP_TASK_RETRIES"] = "0"
+os.environ["HSCP_AIRFLOW__TASK_RETRIES"] = "0"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 

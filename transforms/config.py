@@ -65,6 +65,17 @@ class Config:
     public: dict[str, Path] = None  # type: ignore[assignment]
     # inputs that may be missing: the run goes on without them and says so
     optional_inputs: frozenset[str] = frozenset()
+    # expected synthetic events as a fraction of the modelled rates (tests run small)
+    synthetic_scale: float = 1.0
+    # smallest count published (numerators below it are suppressed)
+    disclosure_threshold: int = 5
+    # seconds a step waits for a lock held by another run before refusing
+    lock_timeout_seconds: float = 1800.0
+    # Airflow task retries
+    task_retries: int = 1
+    # input name -> largest file accepted, in bytes; and the longest CSV line
+    max_file_bytes: dict[str, int] = None  # type: ignore[assignment]
+    max_line_bytes: int = 1 << 20
 
     @property
     def raw_dir(self) -> Path:
@@ -91,6 +102,13 @@ class Config:
         """The restricted extracts this run generates as synthetic twins."""
         return [name for name, path in (self.extracts or {}).items() if path is None]
 
+    def limits_for(self, name: str):
+        """The size and line-length limits (`sources.files.Limits`) of input `name` (`limits` in the config)."""
+        from transforms.sources.files import DEFAULT_MAX_FILE_BYTES, Limits  # pandas: not at DAG parse
+
+        return Limits(max_file_bytes=(self.max_file_bytes or {}).get(name, DEFAULT_MAX_FILE_BYTES),
+                      max_line_bytes=self.max_line_bytes)
+
 
 def _apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     for key, value in environ.items():
@@ -99,8 +117,29 @@ def _apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
         section, _, name = key[len(ENV_PREFIX):].lower().partition("__")
         if section not in raw or not isinstance(raw[section], dict) or name not in raw[section]:
             raise ConfigError(f"environment variable {key} names no setting [{section}] {name}")
-        raw[section][name] = yaml.safe_load(value) if value else value
+        parsed = yaml.safe_load(value) if value else value
+        if isinstance(raw[section][name], dict):  # a mapping: the override replaces the keys it names
+            if not isinstance(parsed, dict):
+                raise ConfigError(f"environment variable {key} must be a YAML mapping, "
+                                  f"e.g. '{{key: value}}', got {value!r}")
+            parsed = {**raw[section][name], **parsed}
+        raw[section][name] = parsed
     return raw
+
+
+def _number(value: Any, where: str, kind: type, minimum: float) -> Any:
+    """`value` as an int or float of at least `minimum`, or a ConfigError naming the setting."""
+    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
+        raise ConfigError(f"{where} must be a {'number' if kind is float else 'whole number'}, got {value!r}")
+    if not value >= minimum:
+        raise ConfigError(f"{where} must be at least {minimum:g}, got {value!r}")
+    return kind(value)
+
+
+def _file_limits(value: Any, where: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must map input names to a number of bytes, got {value!r}")
+    return {str(name): _number(size, f"{where}.{name}", int, 1) for name, size in value.items()}
 
 
 def _path(value: Any, root: Path, where: str) -> Path:
@@ -121,6 +160,7 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     try:
         paths, inputs, ckan = raw["paths"], raw["inputs"], raw["ckan"]
         period, syn = raw["period"], raw["synthetic"]
+        locks, limits = raw["locks"], raw["limits"]
         smr01 = inputs["smr01"]
         extracts = {name: None if inputs.get(key, SYNTHETIC) == SYNTHETIC
                     else _path(inputs[key], REPO_ROOT, f"inputs.{key}")
@@ -150,6 +190,12 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
             extracts=extracts,
             public=public,
             optional_inputs=frozenset(optional),
+            synthetic_scale=_number(syn["scale"], "synthetic.scale", float, 0.0001),
+            disclosure_threshold=_number(raw["disclosure"]["threshold"], "disclosure.threshold", int, 1),
+            lock_timeout_seconds=_number(locks["timeout_seconds"], "locks.timeout_seconds", float, 0),
+            task_retries=_number(raw["airflow"]["task_retries"], "airflow.task_retries", int, 0),
+            max_file_bytes=_file_limits(limits["max_file_bytes"], "limits.max_file_bytes"),
+            max_line_bytes=_number(limits["max_line_bytes"], "limits.max_line_bytes", int, 1),
         )
     except KeyError as exc:
         raise ConfigError(f"{path}: missing setting {exc}") from exc

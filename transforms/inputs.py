@@ -6,7 +6,6 @@ expectations/<name>.json, the staged Parquet file and the dbt source table.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +13,8 @@ import pandas as pd
 
 from transforms.config import Config
 from transforms.sources.files import (  # noqa: F401  (InputFileError: re-exported)
-    DEFAULT_MAX_LINE_BYTES,
-    GiB,
     InputFileError,
     Limits,
-    MiB,
     check_size,
     read_csv,
     refuse,
@@ -47,26 +43,6 @@ PUBLIC_AGGREGATES = (PUBLIC_ADMISSIONS, PUBLIC_AE)
 ALL_INPUTS = REFERENCE_INPUTS + (LOCALITY_LOOKUP,) + RESTRICTED_EXTRACTS + PUBLIC_AGGREGATES
 RESTRICTED = set(RESTRICTED_EXTRACTS)
 
-# The largest file each input may be, in bytes: generous for the real thing, small
-# enough that a wrong or hostile file is refused before it is read. For scale: the
-# committed reference files are 0.7 KB to 0.8 MB, the demo lookup 0.34 MB, and the
-# four-year synthetic SMR01 extract (3.3 million episodes) 273 MB written as CSV.
-MAX_FILE_BYTES = {
-    **{name: 256 * MiB for name in REFERENCE_INPUTS},
-    LOCALITY_LOOKUP: 64 * MiB,
-    SMR01: 2 * GiB,
-    AE: 2 * GiB,
-    DELAYED: 512 * MiB,
-    DEATHS: 256 * MiB,
-    PUBLIC_ADMISSIONS: 256 * MiB,
-    PUBLIC_AE: 256 * MiB,
-}
-# Overrides, in bytes: HSCP_MAX_FILE_BYTES_<INPUT NAME IN CAPITALS> for one input,
-# HSCP_MAX_FILE_BYTES for all of them, HSCP_MAX_LINE_BYTES for the longest line.
-# (Single underscores: they are not HSCP_<SECTION>__<KEY> settings of the config file.)
-ENV_MAX_FILE_BYTES = "HSCP_MAX_FILE_BYTES"
-ENV_MAX_LINE_BYTES = "HSCP_MAX_LINE_BYTES"
-
 # Known other spellings of column names, per input, are in each suite's
 # `meta.column_aliases` (expectations/<name>.json): transforms.validate renames them
 # and records a warning.
@@ -94,7 +70,7 @@ def synthetic_folder(cfg: Config) -> Path:
 def synthetic_path(cfg: Config, name: str) -> Path:
     """Where the synthetic twin of restricted extract `name` is generated for this run."""
     return synthetic_folder(cfg) / synthetic_extracts.file_name(name, cfg.synthetic_seed,
-                                                                cfg.period.financial_years)
+                                                                cfg.period.financial_years, cfg.synthetic_scale)
 
 
 def input_files(cfg: Config) -> list[InputFile]:
@@ -119,29 +95,6 @@ def missing_optional_inputs(cfg: Config) -> list[str]:
     return [name for name in PUBLIC_AGGREGATES
             if name in cfg.optional_inputs and cfg.public.get(name) is not None
             and not cfg.public[name].exists()]
-
-
-def _env_bytes(environ: dict[str, str], key: str) -> int | None:
-    value = environ.get(key)
-    if value is None or value.strip() == "":
-        return None
-    try:
-        number = int(value.strip().replace("_", ""))
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ValueError(f"environment variable {key}={value!r} must be a positive whole number of bytes")
-    return number
-
-
-def limits_for(source: str | None, environ: dict[str, str] | None = None) -> Limits:
-    """The size and line-length limits for reading an input (see MAX_FILE_BYTES)."""
-    environ = os.environ if environ is None else environ
-    default = MAX_FILE_BYTES.get(source or "", Limits().max_file_bytes)
-    per_source = _env_bytes(environ, f"{ENV_MAX_FILE_BYTES}_{source.upper()}") if source else None
-    max_file = per_source or _env_bytes(environ, ENV_MAX_FILE_BYTES) or default
-    max_line = _env_bytes(environ, ENV_MAX_LINE_BYTES) or DEFAULT_MAX_LINE_BYTES
-    return Limits(max_file_bytes=max_file, max_line_bytes=max_line)
 
 
 def read_input(path: Path, limits: Limits | None = None) -> tuple[pd.DataFrame, list[str]]:

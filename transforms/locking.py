@@ -16,8 +16,8 @@ Locks used by the pipeline (see transforms.pipeline):
 
 A step takes its run's lock first and then at most one shared lock, always in that
 order, so two runs cannot deadlock. A waiting process polls until the holder lets
-go or the timeout passes (``HSCP_LOCK_TIMEOUT_SECONDS``, default 1800 s; 0 refuses
-at once), then raises `LockBusy` naming the holder.
+go or the timeout passes (``locks.timeout_seconds`` in the configuration, default
+1800 s; 0 refuses at once), then raises `LockBusy` naming the holder.
 
 The lock file is never deleted: deleting it while another process waits on it
 would let two processes hold "the" lock on two different files. flock needs a
@@ -41,7 +41,6 @@ from typing import Iterator
 
 log = logging.getLogger(__name__)
 
-ENV_TIMEOUT = "HSCP_LOCK_TIMEOUT_SECONDS"
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 POLL_SECONDS = 0.2
 
@@ -58,20 +57,6 @@ class LockBusy(RuntimeError):
     def __init__(self, message: str, holder: dict | None):
         super().__init__(message)
         self.holder = holder
-
-
-def timeout_from_env(environ: dict[str, str] | None = None) -> float:
-    """The wait before refusing, from HSCP_LOCK_TIMEOUT_SECONDS (seconds, >= 0)."""
-    raw = (os.environ if environ is None else environ).get(ENV_TIMEOUT, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_TIMEOUT}={raw!r} is not a number of seconds") from None
-    if value < 0 or value != value:
-        raise ValueError(f"{ENV_TIMEOUT}={raw!r} must be 0 or more seconds")
-    return value
 
 
 def read_holder(path: Path) -> dict | None:
@@ -123,7 +108,7 @@ def exclusive(path: Path, *, name: str, run_id: str | None = None, step: str | N
               timeout: float | None = None, poll: float = POLL_SECONDS) -> Iterator[dict]:
     """Hold the lock at `path` for the duration of the block.
 
-    Waits up to `timeout` seconds (default: `timeout_from_env()`), then raises
+    Waits up to `timeout` seconds (default `DEFAULT_TIMEOUT_SECONDS`), then raises
     `LockBusy` naming the holder. `name` says what the lock protects, for messages.
     Yields the holder record written into the lock file.
     """
@@ -147,7 +132,7 @@ def exclusive(path: Path, *, name: str, run_id: str | None = None, step: str | N
                 _held[key] = (fd, depth - 1, owner)
         return
 
-    timeout = timeout_from_env() if timeout is None else float(timeout)
+    timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else float(timeout)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         started = time.monotonic()
@@ -159,7 +144,7 @@ def exclusive(path: Path, *, name: str, run_id: str | None = None, step: str | N
                 raise LockBusy(
                     f"the {name} lock ({path}) is held by {describe_holder(holder)}; "
                     f"gave up after waiting {waited:.1f} s (timeout {timeout:g} s, set with "
-                    f"{ENV_TIMEOUT} or --lock-timeout). Let the other run finish, then run this "
+                    f"locks.timeout_seconds or --lock-timeout). Let the other run finish, then run this "
                     "step again.", holder)
             if not announced:
                 log.info("waiting up to %g s for the %s lock, held by %s", timeout, name,

@@ -689,8 +689,8 @@ def validate_file(source: str, path: Path, reference_sets: dict[str, set[str]] |
                   ) -> tuple[pd.DataFrame, list[Failure], list[str]]:
     """Read and validate one input file; return (typed frame, failures, warnings).
 
-    `label` names the file in failures (default: its name). `limits` defaults to
-    `transforms.inputs.limits_for(source)`. `period` (transforms.config.Period) turns on
+    `label` names the file in failures (default: its name). `limits` are the run's
+    (`Config.limits_for(source)`; default `sources.files.Limits()`). `period` (transforms.config.Period) turns on
     the SMR01 period checks; `today` is the day after which no date may lie. The typed
     frame is empty if the file could not be read, and untyped if a column is missing.
     Warnings say what was repaired or ignored: byte-order mark, line endings, column
@@ -703,7 +703,7 @@ def validate_file(source: str, path: Path, reference_sets: dict[str, set[str]] |
     suite = load_suite(source)
     meta = suite.get("meta", {})
     try:
-        raw, warnings = inputs.read_input(path, limits or inputs.limits_for(source))
+        raw, warnings = inputs.read_input(path, limits)
     except inputs.InputFileError as exc:
         return pd.DataFrame(), [read_failure(source, label, exc)], []
     raw, alias_warnings = apply_aliases(raw, meta.get("column_aliases", {}))

@@ -17,7 +17,7 @@ A case folder holds the input file, named as a user would name it, and
   `from` (a CSV or Parquet file in the repository) with `mutations`, `encoding`, `bom` or
   `pad_to_bytes`, for inputs that must hold every data zone (the locality lookup) or
   that would be too big to commit;
-* `environment` (optional): variables set while the case runs (e.g. a size limit);
+* `environment` (optional): configuration overrides of the case (e.g. a size limit);
 * `full_run` (optional): also run the whole pipeline on it (ingest, validate, and the
   build and publish that must not happen) and check that nothing published or
   archived before changed; `report_also` lists more text that run's report must hold.
@@ -194,13 +194,12 @@ def test_the_good_files_the_cases_are_made_from_pass_without_warnings(file_name,
 
 
 @pytest.mark.parametrize("case_id", CASES)
-def test_case(case_id, reference_sets, tmp_path, monkeypatch):
+def test_case(case_id, reference_sets, tmp_path):
     spec = load_case(case_id)
-    for key, value in (spec.get("environment") or {}).items():
-        monkeypatch.setenv(key, str(value))
+    cfg = load_config(environ={k: str(v) for k, v in (spec.get("environment") or {}).items()})
     path = materialise(case_id, spec, tmp_path / "in")
     typed, failures, warnings = validate_file(spec["source"], path, reference_sets, period=PERIOD,
-                                              label=path.name)
+                                              label=path.name, limits=cfg.limits_for(spec["source"]))
     if spec["outcome"] == "warning":
         assert failures == [], [describe(f) for f in failures]
         for part in spec["expect"]["warning"]:

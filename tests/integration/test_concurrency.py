@@ -119,7 +119,7 @@ def test_publish_and_ingest_wait_for_the_holder_of_their_lock(workspace):
     config, cfg, logs = workspace
     if not RunState.load(cfg.runs_dir, "a").built:  # only when run on its own
         pipeline.build(cfg, "a")
-    env = {"HSCP_LOCK_TIMEOUT_SECONDS": "1"}
+    env = {"HSCP_LOCKS__TIMEOUT_SECONDS": "1"}
 
     holder = Holder(pipeline.lock_path(cfg, "release"), "release", "publish")
     try:
@@ -143,7 +143,7 @@ def test_publish_and_ingest_wait_for_the_holder_of_their_lock(workspace):
         assert f"held by pid {holder.proc.pid}" in refused.log
         # Waiting: the holder lets go after a second, within the two-second timeout.
         waiting = start_step(config, logs / "ingest-c-waits.log", "ingest", "--run-id", "c",
-                             env={"HSCP_LOCK_TIMEOUT_SECONDS": "30"})
+                             env={"HSCP_LOCKS__TIMEOUT_SECONDS": "30"})
         assert wait_for_text(waiting, logs / "ingest-c-waits.log", "waiting up to 30 s") is not None
         time.sleep(1)
         holder.release()

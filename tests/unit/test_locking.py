@@ -13,6 +13,7 @@ import pytest
 
 from conftest import REPO
 from transforms import locking
+from transforms.config import ConfigError, load_config
 from transforms.locking import LockBusy, exclusive, read_holder, try_exclusive
 
 HOLDER = """
@@ -101,10 +102,10 @@ def test_the_same_process_can_nest_a_lock_it_holds(tmp_path):
     assert read_holder(lock) is None
 
 
-def test_timeout_from_the_environment():
-    assert locking.timeout_from_env({}) == locking.DEFAULT_TIMEOUT_SECONDS
-    assert locking.timeout_from_env({locking.ENV_TIMEOUT: "2.5"}) == 2.5
-    assert locking.timeout_from_env({locking.ENV_TIMEOUT: "0"}) == 0
-    for bad in ("soon", "-1", "nan"):
-        with pytest.raises(ValueError, match=locking.ENV_TIMEOUT):
-            locking.timeout_from_env({locking.ENV_TIMEOUT: bad})
+def test_the_timeout_is_a_setting_of_the_configuration():
+    assert load_config(environ={}).lock_timeout_seconds == locking.DEFAULT_TIMEOUT_SECONDS
+    assert load_config(environ={"HSCP_LOCKS__TIMEOUT_SECONDS": "2.5"}).lock_timeout_seconds == 2.5
+    assert load_config(environ={"HSCP_LOCKS__TIMEOUT_SECONDS": "0"}).lock_timeout_seconds == 0
+    for bad in ("soon", "-1", ".nan"):
+        with pytest.raises(ConfigError, match="locks.timeout_seconds"):
+            load_config(environ={"HSCP_LOCKS__TIMEOUT_SECONDS": bad})

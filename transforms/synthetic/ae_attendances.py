@@ -121,7 +121,7 @@ def _within_four_hours(rng, target: np.ndarray, shift: np.ndarray, unit: np.ndar
 
 
 def _attendances_for_year(ref: ReferenceTables, all_sites: pd.DataFrame, fy: int, rng: np.random.Generator,
-                          datazones: pd.Index) -> dict[str, np.ndarray]:
+                          datazones: pd.Index, scale: float) -> dict[str, np.ndarray]:
     cells = population_cells(ref, fy)
     sites = sites_for_year(all_sites, fy)
     c_age = cells["age"].to_numpy()
@@ -133,7 +133,7 @@ def _attendances_for_year(ref: ReferenceTables, all_sites: pd.DataFrame, fy: int
     per_board = sites.groupby("hb2019")["attendances"].sum().reindex(boards).fillna(0).to_numpy()
     raw_board = np.bincount(c_board, weights=raw, minlength=len(boards))
     returns = 1 + UNPLANNED_RETURN_SHARE + PLANNED_RETURN_SHARE
-    lam = raw * (per_board / raw_board / returns)[c_board]
+    lam = raw * (per_board / raw_board / returns)[c_board] * scale
     n = rng.poisson(lam)
     rows = np.repeat(np.arange(len(cells)), n)
     total = len(rows)
@@ -206,14 +206,17 @@ def _attendances_for_year(ref: ReferenceTables, all_sites: pd.DataFrame, fy: int
             "category": category, "fy": np.full(m, fy, dtype=np.int64)}
 
 
-def generate(ref: ReferenceTables, financial_years: list[int], seed: int) -> pd.DataFrame:
-    """Every attendance arriving in the given financial years (2022 = 2022/23)."""
+def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, scale: float = 1.0) -> pd.DataFrame:
+    """Every attendance arriving in the given financial years (2022 = 2022/23).
+
+    `scale` multiplies the expected attendances of every cell (1: calibrated to the sites).
+    """
     if ref.ae_sites is None:
         raise ValueError("the A&E twin needs reference/ae_sites.csv (transforms.reference.ae_sites)")
     rng = np.random.default_rng([seed, 1])
     sites = ref.ae_sites.reset_index(drop=True)  # a site is its row number from here on
     datazones = pd.Index(np.sort(ref.geography["datazone2011"].to_numpy(dtype=object)))
-    parts = [_attendances_for_year(ref, sites, fy, rng, datazones) for fy in financial_years]
+    parts = [_attendances_for_year(ref, sites, fy, rng, datazones, scale) for fy in financial_years]
     a = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     counter = (a["fy"].astype(np.uint64) << np.uint64(32)) + np.arange(len(a["fy"]), dtype=np.uint64)
     ids = opaque_ids(seed, counter)
@@ -243,12 +246,13 @@ SCHEMA = pa.schema([("patient_id", pa.string()), ("attendance_id", pa.string()),
                     ("sex", pa.string()), ("datazone2011", pa.string()), ("attendance_category", pa.string())])
 
 
-def write_extract(attendances: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int]) -> Path:
+def write_extract(attendances: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int],
+                  scale: float = 1.0) -> Path:
     """Write the extract as Parquet whose file metadata says it is synthetic."""
     return write_parquet(attendances, path, generator="transforms.synthetic.ae_attendances",
                          version=GENERATOR_VERSION, notice=SYNTHETIC_NOTICE, seed=seed,
-                         financial_years=financial_years, schema=SCHEMA)
+                         financial_years=financial_years, scale=scale, schema=SCHEMA)
 
 
-def extract_file_name(seed: int, financial_years: list[int]) -> str:
-    return file_name("ae_attendances", GENERATOR_VERSION, seed, financial_years)
+def extract_file_name(seed: int, financial_years: list[int], scale: float = 1.0) -> str:
+    return file_name("ae_attendances", GENERATOR_VERSION, seed, financial_years, scale)

@@ -153,7 +153,8 @@ def sex_code(sex) -> np.ndarray:
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, *, generator: str, version: str, notice: str,
-                  seed: int, financial_years: list[int], schema: pa.Schema | None = None) -> Path:
+                  seed: int, financial_years: list[int], scale: float = 1.0,
+                  schema: pa.Schema | None = None) -> Path:
     """Write `frame` as Parquet whose file metadata says it is synthetic (atomically).
 
     The pandas metadata is dropped, so the bytes depend only on the values (and the
@@ -164,6 +165,8 @@ def write_parquet(frame: pd.DataFrame, path: Path, *, generator: str, version: s
     meta.update({b"synthetic": b"true", b"notice": notice.encode(), b"generator": generator.encode(),
                  b"generator_version": version.encode(), b"seed": str(seed).encode(),
                  b"financial_years": ",".join(map(str, financial_years)).encode()})
+    if scale != 1:  # a scaled-down twin says so; the full-scale file is unchanged
+        meta[b"scale"] = f"{scale:g}".encode()
     meta.pop(b"pandas", None)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,5 +176,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, *, generator: str, version: s
     return path
 
 
-def file_name(stem: str, version: str, seed: int, financial_years: list[int]) -> str:
-    return f"{stem}_SYNTHETIC_v{version}_seed{seed}_fy{financial_years[0]}-{financial_years[-1]}.parquet"
+def file_name(stem: str, version: str, seed: int, financial_years: list[int], scale: float = 1.0) -> str:
+    """The twin's file name: generator version, seed, period and (when not 1) scale."""
+    scaled = "" if scale == 1 else f"_scale{scale:g}"
+    return f"{stem}_SYNTHETIC_v{version}_seed{seed}{scaled}_fy{financial_years[0]}-{financial_years[-1]}.parquet"

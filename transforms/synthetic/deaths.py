@@ -234,12 +234,12 @@ def _from_stays(episodes: pd.DataFrame, other: tuple[np.ndarray, np.ndarray], pe
 
 
 def _without_stays(ref: ReferenceTables, fy: int, linked: pd.DataFrame, seen: tuple[np.ndarray, np.ndarray],
-                   seed: int, rng: np.random.Generator) -> pd.DataFrame:
+                   seed: int, rng: np.random.Generator, scale: float) -> pd.DataFrame:
     """Step 2: the rest of the year's expected deaths, among people not seen after their death."""
     cells = population_cells(ref, fy)
     age = cells["age"].to_numpy()
     sex = cells["sex"].to_numpy()
-    lam = cells["population"].to_numpy() * death_rate(age, sex, cells["simd2020v2_sc_quintile"].to_numpy())
+    lam = cells["population"].to_numpy() * death_rate(age, sex, cells["simd2020v2_sc_quintile"].to_numpy()) * scale
     band = _band(age)
     key = band * 2 + (sex == "M")
     expected = np.bincount(key, weights=lam, minlength=len(AGE_BANDS) * 2)
@@ -273,12 +273,14 @@ def _without_stays(ref: ReferenceTables, fy: int, linked: pd.DataFrame, seen: tu
 
 
 def generate(ref: ReferenceTables, financial_years: list[int], seed: int, episodes: pd.DataFrame, *,
-             attendances: pd.DataFrame | None = None, delayed: pd.DataFrame | None = None) -> pd.DataFrame:
+             attendances: pd.DataFrame | None = None, delayed: pd.DataFrame | None = None,
+             scale: float = 1.0) -> pd.DataFrame:
     """One row per death in the given financial years, consistent with the other twins.
 
     `episodes` is the synthetic SMR01 extract of the same seed (transforms.synthetic.smr01);
     `attendances` and `delayed`, when given, are the A&E and delayed discharge twins: no
-    decedent has activity in any of them after death.
+    decedent has activity in any of them after death. `scale` multiplies the expected
+    deaths of every cell, as it does the other twins' events.
     """
     rng = np.random.default_rng([seed, 3])
     period = (int(np.datetime64(f"{financial_years[0]}-04-01").astype(np.int64)),
@@ -287,7 +289,7 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, episod
     linked = _from_stays(episodes, other, period, rng)
     seen = _last_by_id(np.concatenate([other[0], id64(pa.array(episodes["patient_id"], type=pa.string()))]),
                        np.concatenate([other[1], _days(episodes["discharge_date"])]))
-    rest = [_without_stays(ref, fy, linked, seen, seed, rng) for fy in financial_years]
+    rest = [_without_stays(ref, fy, linked, seen, seed, rng, scale) for fy in financial_years]
     deaths = pd.concat([linked, *rest], ignore_index=True)
     deaths = deaths.drop_duplicates("patient_id", keep="first")  # one death per person
     fy = _fy_of(deaths["death"].to_numpy())
@@ -302,11 +304,12 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, episod
     return frame.sort_values(["date_of_death", "patient_id"]).reset_index(drop=True)
 
 
-def write_extract(deaths: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int]) -> Path:
+def write_extract(deaths: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int],
+                  scale: float = 1.0) -> Path:
     """Write the extract as Parquet whose file metadata says it is synthetic."""
     return write_parquet(deaths, path, generator="transforms.synthetic.deaths", version=GENERATOR_VERSION,
-                         notice=SYNTHETIC_NOTICE, seed=seed, financial_years=financial_years)
+                         notice=SYNTHETIC_NOTICE, seed=seed, financial_years=financial_years, scale=scale)
 
 
-def extract_file_name(seed: int, financial_years: list[int]) -> str:
-    return file_name("deaths", GENERATOR_VERSION, seed, financial_years)
+def extract_file_name(seed: int, financial_years: list[int], scale: float = 1.0) -> str:
+    return file_name("deaths", GENERATOR_VERSION, seed, financial_years, scale)

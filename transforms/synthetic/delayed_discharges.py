@@ -123,7 +123,7 @@ def _financial_year(days: np.ndarray) -> np.ndarray:
 
 
 def _delays(ref: ReferenceTables, fy: int, first: np.datetime64, last: np.datetime64,
-            rng: np.random.Generator, datazones: pd.Index) -> dict[str, np.ndarray]:
+            rng: np.random.Generator, datazones: pd.Index, scale: float) -> dict[str, np.ndarray]:
     """Delays starting on days first..last (inclusive), drawn from the people of `fy`."""
     cells = population_cells(ref, fy)
     cells = cells[cells["age"] >= MIN_AGE]
@@ -132,7 +132,7 @@ def _delays(ref: ReferenceTables, fy: int, first: np.datetime64, last: np.dateti
     w = (cells["population"].to_numpy() * np.interp(age, knots, [AGE_WEIGHT[k] for k in knots])
          * cells["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy())
     n_days = int((last - first).astype(int)) + 1
-    lam = w / w.sum() * DELAYS_PER_DAY * n_days
+    lam = w / w.sum() * DELAYS_PER_DAY * n_days * scale
     rows = np.repeat(np.arange(len(cells)), rng.poisson(lam))
     n = len(rows)
     start = first + rng.integers(0, n_days, n).astype("timedelta64[D]")
@@ -153,16 +153,19 @@ def _delays(ref: ReferenceTables, fy: int, first: np.datetime64, last: np.dateti
             "start": start.astype("datetime64[D]").astype(np.int64), "length": length.astype(np.int64)}
 
 
-def generate(ref: ReferenceTables, financial_years: list[int], seed: int) -> pd.DataFrame:
-    """Every delay episode-month with delayed bed days in the given financial years."""
+def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, scale: float = 1.0) -> pd.DataFrame:
+    """Every delay episode-month with delayed bed days in the given financial years.
+
+    `scale` multiplies the expected delays of every cell (1: the modelled numbers).
+    """
     rng = np.random.default_rng([seed, 2])
     datazones = pd.Index(np.sort(ref.geography["datazone2011"].to_numpy(dtype=object)))
     first_fy = financial_years[0]
     period_start = np.datetime64(f"{first_fy}-04-01")
     period_end = np.datetime64(f"{financial_years[-1] + 1}-04-01")  # exclusive
-    parts = [_delays(ref, first_fy, period_start - BURN_IN_DAYS, period_start - 1, rng, datazones)]
-    parts += [_delays(ref, fy, np.datetime64(f"{fy}-04-01"), np.datetime64(f"{fy + 1}-03-31"), rng, datazones)
-              for fy in financial_years]
+    parts = [_delays(ref, first_fy, period_start - BURN_IN_DAYS, period_start - 1, rng, datazones, scale)]
+    parts += [_delays(ref, fy, np.datetime64(f"{fy}-04-01"), np.datetime64(f"{fy + 1}-03-31"), rng, datazones,
+                      scale) for fy in financial_years]
     d = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     # Age at the ready for discharge date, as every twin counts age in a year (financial
     # year minus birth year). Run-in delays are drawn from the people of the first year,
@@ -229,12 +232,13 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int) -> pd.
     return frame.sort_values(["census_month", "patient_id", "delay_start_date"]).reset_index(drop=True)
 
 
-def write_extract(census: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int]) -> Path:
+def write_extract(census: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int],
+                  scale: float = 1.0) -> Path:
     """Write the extract as Parquet whose file metadata says it is synthetic."""
     return write_parquet(census, path, generator="transforms.synthetic.delayed_discharges",
                          version=GENERATOR_VERSION, notice=SYNTHETIC_NOTICE, seed=seed,
                          financial_years=financial_years)
 
 
-def extract_file_name(seed: int, financial_years: list[int]) -> str:
-    return file_name("delayed_discharges", GENERATOR_VERSION, seed, financial_years)
+def extract_file_name(seed: int, financial_years: list[int], scale: float = 1.0) -> str:
+    return file_name("delayed_discharges", GENERATOR_VERSION, seed, financial_years, scale)

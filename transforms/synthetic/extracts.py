@@ -23,15 +23,18 @@ GENERATORS = {"smr01_episodes": smr01, "ae_attendances": ae_attendances,
 ORDER = ("smr01_episodes", "ae_attendances", "delayed_discharges", "deaths")
 
 
-def file_name(name: str, seed: int, financial_years: list[int]) -> str:
-    return GENERATORS[name].extract_file_name(seed, financial_years)
+def file_name(name: str, seed: int, financial_years: list[int], scale: float = 1.0) -> str:
+    return GENERATORS[name].extract_file_name(seed, financial_years, scale)
 
 
 def ensure(wanted: list[str], folder: Path, reference_dir: Path, financial_years: list[int],
-           seed: int) -> dict[str, Path]:
-    """Make each twin in `wanted` that is not in `folder` yet; return every wanted path."""
+           seed: int, scale: float = 1.0) -> dict[str, Path]:
+    """Make each twin in `wanted` that is not in `folder` yet; return every wanted path.
+
+    `scale` multiplies every twin's expected events (`synthetic.scale` in the config).
+    """
     folder = Path(folder)
-    paths = {name: folder / file_name(name, seed, financial_years) for name in ORDER}
+    paths = {name: folder / file_name(name, seed, financial_years, scale) for name in ORDER}
     todo = [name for name in ORDER if name in wanted and not paths[name].exists()]
     if not todo:
         return {name: paths[name] for name in wanted}
@@ -47,11 +50,11 @@ def ensure(wanted: list[str], folder: Path, reference_dir: Path, financial_years
                 if name == "deaths":
                     frames[name] = deaths.generate(
                         ref, financial_years, seed, frame("smr01_episodes"),
-                        attendances=frame("ae_attendances"), delayed=frame("delayed_discharges"))
+                        attendances=frame("ae_attendances"), delayed=frame("delayed_discharges"), scale=scale)
                 else:
-                    frames[name] = GENERATORS[name].generate(ref, financial_years, seed)
+                    frames[name] = GENERATORS[name].generate(ref, financial_years, seed, scale=scale)
                 GENERATORS[name].write_extract(frames[name], paths[name], seed=seed,
-                                               financial_years=financial_years)
+                                               financial_years=financial_years, scale=scale)
         return frames[name]
 
     for name in todo:

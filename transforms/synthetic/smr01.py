@@ -62,13 +62,13 @@ def emergency_rate_per_person(age: np.ndarray, sex: np.ndarray) -> np.ndarray:
     return np.where((sex == "M") & (age >= 45), rate * 1.08, rate)
 
 
-def _stays_for_year(ref: ReferenceTables, fy: int, rng: np.random.Generator) -> pd.DataFrame:
+def _stays_for_year(ref: ReferenceTables, fy: int, rng: np.random.Generator, scale: float) -> pd.DataFrame:
     pop = expected_population(ref, fy).merge(ref.simd[["datazone2011", "simd2020v2_sc_quintile"]],
                                              on="datazone2011")
     ages, sexes = pop["age"].to_numpy(), pop["sex"].to_numpy()
     lam_em = (pop["population"].to_numpy() * emergency_rate_per_person(ages, sexes)
-              * pop["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy())
-    lam_el = pop["population"].to_numpy() * emergency_rate_per_person(ages, sexes) * ELECTIVE_PER_EMERGENCY
+              * pop["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy()) * scale
+    lam_el = pop["population"].to_numpy() * emergency_rate_per_person(ages, sexes) * ELECTIVE_PER_EMERGENCY * scale
     n_em, n_el = rng.poisson(lam_em), rng.poisson(lam_el)
     idx = np.concatenate([np.repeat(np.arange(len(pop)), n_em), np.repeat(np.arange(len(pop)), n_el)])
     emergency = np.concatenate([np.ones(n_em.sum(), bool), np.zeros(n_el.sum(), bool)])
@@ -133,19 +133,23 @@ def _episodes(stays: pd.DataFrame, rng: np.random.Generator, seed: int) -> pd.Da
     })[COLUMNS]
 
 
-def generate(ref: ReferenceTables, financial_years: list[int], seed: int) -> pd.DataFrame:
-    """All episodes for stays admitted in the given financial years (2019 = 2019/20)."""
+def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, scale: float = 1.0) -> pd.DataFrame:
+    """All episodes for stays admitted in the given financial years (2019 = 2019/20).
+
+    `scale` multiplies the expected stays of every cell (1: the modelled rates).
+    """
     rng = np.random.default_rng(seed)
-    stays = pd.concat([_stays_for_year(ref, fy, rng) for fy in financial_years], ignore_index=True)
+    stays = pd.concat([_stays_for_year(ref, fy, rng, scale) for fy in financial_years], ignore_index=True)
     episodes = _episodes(stays, rng, seed)
     return episodes.sort_values(["admission_date", "cis_id", "episode_number"]).reset_index(drop=True)
 
 
-def write_extract(episodes: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int]) -> Path:
+def write_extract(episodes: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int],
+                  scale: float = 1.0) -> Path:
     """Write the extract as Parquet whose file metadata says it is synthetic."""
     return write_parquet(episodes, path, generator="transforms.synthetic.smr01", version=GENERATOR_VERSION,
-                         notice=SYNTHETIC_NOTICE, seed=seed, financial_years=financial_years)
+                         notice=SYNTHETIC_NOTICE, seed=seed, financial_years=financial_years, scale=scale)
 
 
-def extract_file_name(seed: int, financial_years: list[int]) -> str:
-    return file_name("smr01_episodes", GENERATOR_VERSION, seed, financial_years)
+def extract_file_name(seed: int, financial_years: list[int], scale: float = 1.0) -> str:
+    return file_name("smr01_episodes", GENERATOR_VERSION, seed, financial_years, scale)
