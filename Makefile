@@ -6,7 +6,6 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-export PYTHONPATH := $(CURDIR)
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
@@ -15,17 +14,21 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(AIRFLOW_HOME)/airflow.
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: run test venv airflow-init lock snapshot clean
+.PHONY: run test test-fast lint format venv airflow-init lock snapshot clean
 
-$(VENV)/.installed: requirements.lock
+# The locked dependencies, then the project itself (editable, no dependencies
+# resolved again), which puts the `hscp` command in .venv/bin.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	if command -v uv >/dev/null 2>&1; then
 	  echo "installing the locked dependencies with uv"
 	  uv pip install --quiet --python $(PY) -r requirements.lock
+	  uv pip install --quiet --python $(PY) --no-deps -e .
 	else
 	  echo "uv not found: installing the locked dependencies with pip"
 	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	  $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	fi
 	touch $@
 
@@ -39,17 +42,35 @@ airflow-init: $(AIRFLOW_HOME)/airflow.db
 
 ## Install, initialise the embedded Airflow, run the pipeline DAG once, print the release.
 run: airflow-init
-	$(PY) -m transforms airflow-run
+	$(VENV)/bin/hscp airflow-run
 
-## Run the test suite (the same command CI runs).
+## Run the test suite (the same command CI runs), the slowest 15 tests listed at the end.
 test: venv
 	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi
 	exit $$rc
 
+## The unit tests only: the fast subset to run while working.
+test-fast: venv
+	rc=0; $(PY) -m pytest tests/unit $(PYTEST_ARGS) || rc=$$?
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi
+	exit $$rc
+
+## Lint and check the format of the Python (ruff) and the dbt SQL (sqlfluff).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint dbt_project
+
+## Apply ruff's formatting and sqlfluff's fixes.
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/sqlfluff fix dbt_project
+
 ## Re-derive the committed reference snapshot from ../shared/data.
 snapshot: venv
-	$(PY) -m transforms snapshot --from-dir ../shared/data
+	$(VENV)/bin/hscp snapshot --from-dir ../shared/data
 
 ## Re-pin requirements.lock from requirements.in (resolves in a scratch venv).
 lock:

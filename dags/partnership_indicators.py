@@ -1,29 +1,28 @@
 """Partnership indicators: ingest -> validate -> build -> publish.
 
 Wiring only. Every step is a function in transforms.pipeline (also runnable as
-`python -m transforms <step>`); it is imported inside the task so that parsing this
-file stays fast. One dbt build task, and one active run, because DuckDB allows a
-single writer.
+`hscp <step>`); it is imported inside the task so that parsing this file stays fast.
+One dbt build task, and one active run, because DuckDB allows a single writer. The
+configuration (HSCP_CONFIG, else config/pipeline.yml) sets the task retries.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, chain
 
-STEPS = ("ingest", "validate", "build", "publish")
+from transforms import STEPS
+from transforms.config import load_config
 
 
 def run_step(step: str, run_id: str) -> str:
     """Run one pipeline step for this DAG run; the run id keys its working folder."""
     from transforms import pipeline
-    from transforms.config import load_config
 
-    result = getattr(pipeline, step)(load_config(), run_id)
+    result = pipeline.STEP_FUNCTIONS[step](load_config(), run_id)
     return str(result) if step == "publish" else f"{step} done"
 
 
@@ -35,7 +34,7 @@ with DAG(
     max_active_runs=1,
     default_args={
         "owner": "hscp-indicators",
-        "retries": int(os.environ.get("HSCP_TASK_RETRIES", "1")),
+        "retries": load_config().task_retries,
         "retry_delay": timedelta(minutes=5),
     },
     tags=["hscp", "indicators"],

@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from transforms import progress
 from transforms.config import REPO_ROOT
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -35,6 +36,15 @@ def _environment(values: dict[str, str]):
                 os.environ[k] = v
 
 
+def _count_node(event, count: progress.Counter) -> None:
+    """Advance the build's counter on each node dbt finishes (total from its start lines)."""
+    name = event.info.name
+    if name == "LogStartLine" and event.data.total:
+        count.set_total(event.data.total)
+    elif name == "NodeFinished":
+        count.advance(event.data.node_info.unique_id)
+
+
 def run_dbt(args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Path,
             target_dir: Path, variables: dict) -> list[dict]:
     """Invoke dbt with the run's paths and variables; return per-node results."""
@@ -48,11 +58,13 @@ def run_dbt(args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Pa
         "HSCP_MARTS_DIR": str(marts_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-    cli = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+    # dbt's own lines (two a node, over a thousand a build) go to its log file only;
+    # the progress counter shows how far the build is, and failures are raised below.
+    cli = ["--quiet", *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
            "--vars", json.dumps(variables), "--target-path", str(target_dir),
            "--log-path", str(target_dir / "logs")]
-    with _environment(env):
-        result = dbtRunner().invoke(cli)
+    with _environment(env), progress.counter("build", "dbt nodes") as count:
+        result = dbtRunner(callbacks=[lambda event: _count_node(event, count)]).invoke(cli)
     nodes = []
     if result.result is not None and hasattr(result.result, "results"):
         for r in result.result.results:

@@ -8,7 +8,7 @@ step succeeded.
 Every step holds its run's lock, and the steps that write shared state hold that
 state's lock as well (transforms.locking): ingest the archive, build the DuckDB
 warehouse, publish the release folder and `latest`. A second run waits for them
-(HSCP_LOCK_TIMEOUT_SECONDS), then refuses, naming the holder. Each of those steps
+(`locks.timeout_seconds`), then refuses, naming the holder. Each of those steps
 first removes what a killed run left behind under the same lock.
 """
 
@@ -22,12 +22,11 @@ from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
-
-from transforms import archive, inputs, locking
+from transforms import STEPS, archive, inputs, locking, progress
 from transforms.build import run_dbt
 from transforms.catalogue import as_json_records, load_catalogue
 from transforms.config import Config
+from transforms.publish import contents
 from transforms.publish.release import publish as publish_release
 from transforms.publish.release import remove_unfinished
 from transforms.runstate import RunState
@@ -56,11 +55,12 @@ def _locked(cfg: Config, run_id: str, step: str, shared: str | None = None):
     folder = run_dir(cfg, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        stack.enter_context(locking.exclusive(folder / ".lock", name=f"run {run_id!r}",
-                                              run_id=run_id, step=step))
+        stack.enter_context(progress.step(step))
+        stack.enter_context(locking.exclusive(folder / ".lock", name=f"run {run_id!r}", run_id=run_id,
+                                              step=step, timeout=cfg.lock_timeout_seconds))
         if shared is not None:
-            stack.enter_context(locking.exclusive(lock_path(cfg, shared), name=shared,
-                                                  run_id=run_id, step=step))
+            stack.enter_context(locking.exclusive(lock_path(cfg, shared), name=shared, run_id=run_id,
+                                                  step=step, timeout=cfg.lock_timeout_seconds))
         log.info("%s: started (run %s)", step, run_id)
         yield
         log.info("%s: done (run %s)", step, run_id)
@@ -83,7 +83,7 @@ def ensure_synthetic_extracts(cfg: Config) -> dict[str, Path]:
     if not wanted:
         return {}
     return synthetic_extracts.ensure(wanted, inputs.synthetic_folder(cfg), cfg.reference_dir,
-                                     cfg.period.financial_years, cfg.synthetic_seed)
+                                     cfg.period.financial_years, cfg.synthetic_seed, cfg.synthetic_scale)
 
 
 def ingest(cfg: Config, run_id: str) -> RunState:
@@ -99,8 +99,9 @@ def ingest(cfg: Config, run_id: str) -> RunState:
         for name in state.not_supplied:
             log.warning("%s: optional input not supplied (%s absent); its indicators are not built",
                         name, cfg.public[name])
-        for item in inputs.input_files(cfg):
-            check_size(item.path, inputs.limits_for(item.name))  # refuse a hostile size before copying
+        for item in progress.items(inputs.input_files(cfg), step_name="ingest", what="input",
+                                   label=lambda item: item.name):
+            check_size(item.path, cfg.limits_for(item.name))  # refuse a hostile size before copying
             entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
             log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived",
                      entry.vintage)
@@ -132,7 +133,8 @@ def validate(cfg: Config, run_id: str) -> RunState:
         staged_tmp.mkdir(parents=True)
         reference_sets: dict[str, set[str]] = {}
         failures = []
-        for name in [n for n in inputs.ALL_INPUTS if n in state.inputs]:  # geography first
+        for name in progress.items([n for n in inputs.ALL_INPUTS if n in state.inputs],  # geography first
+                                   step_name="validate", what="input"):
             entry = state.inputs[name]
             label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
             unavailable = required_reference_sets(name) - set(reference_sets)
@@ -140,7 +142,8 @@ def validate(cfg: Config, run_id: str) -> RunState:
                 failures.append(not_checked(name, label, unavailable))
                 continue
             typed, found, read_warnings = validate_file(name, Path(entry.path), reference_sets,
-                                                        period=cfg.period, label=label)
+                                                        period=cfg.period, label=label,
+                                                        limits=cfg.limits_for(name))
             failures.extend(found)
             state.read_warnings[name] = read_warnings
             if found:
@@ -207,78 +210,6 @@ def _require(condition: bool, run_id: str, message: str) -> None:
         raise RuntimeError(f"run {run_id}: {message}")
 
 
-def _lookup_summary(folder: Path) -> dict:
-    lookup = pd.read_parquet(folder / "staged" / f"{inputs.LOCALITY_LOOKUP}.parquet")
-    basis = lookup["lookup_basis"] if "lookup_basis" in lookup else pd.Series(["as supplied"] * len(lookup))
-    return {"locality_lookup_datazones_by_basis": basis.fillna("as supplied").value_counts().sort_index().to_dict()}
-
-
-def _release_inputs(state: RunState) -> tuple[list[dict], list[dict]]:
-    """The inputs as the manifest lists them (content only) and their provenance.
-
-    The manifest's `origin` is the file's name; where it came from (path or URL) and
-    when it was retrieved go to the release's provenance.json, except for a restricted
-    extract, whose location is itself not for publication.
-    """
-    listed, provenance = [], []
-    for e in state.inputs.values():
-        d = e.manifest()
-        d["origin"] = e.original_name
-        d["warnings"] = [*e.warnings, *state.read_warnings.get(e.source, [])]
-        listed.append(d)
-        provenance.append({"source": e.source, "vintage": e.vintage,
-                           "origin": e.original_name if e.restricted else e.origin,
-                           "retrieved_at": e.retrieved_at})
-    return listed, provenance
-
-
-def _source_supplied(indicator, state: RunState) -> bool:
-    """False for an indicator built from an optional published aggregate this run did not have."""
-    return indicator.source_extract not in inputs.PUBLIC_AGGREGATES or indicator.source_extract in state.inputs
-
-
-def _restricted_ids(folder: Path, state: RunState):
-    """The identifier columns of the run's record-level extracts, batch by batch: none may reach a release."""
-    import pyarrow.parquet as pq
-
-    from transforms.publish.disclosure import is_identifier_column
-
-    for name in sorted(n for n, entry in state.inputs.items() if entry.restricted):
-        path = folder / "staged" / f"{name}.parquet"
-        if path.is_file():
-            parquet = pq.ParquetFile(path)
-            columns = [c for c in parquet.schema_arrow.names if is_identifier_column(c)]
-            if columns:
-                for batch in parquet.iter_batches(batch_size=1 << 18, columns=columns):
-                    yield from batch.columns
-
-
-def _indicator_outputs(folder: Path, marts: list[Path], staging: Path, threshold: int) -> tuple[dict, dict]:
-    """The release's indicator dataset (levels above data zones, after disclosure control) and its summary.
-
-    Every level, unsuppressed, is written to data/runs/<run_id>/restricted/indicators/
-    (and the marts made) owner-only: it is for authorised analysts, never for a release.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from transforms.publish import dataset, disclosure
-
-    table = dataset.unify(marts)
-    dataset.make_private(folder / "marts")
-    dataset.write_restricted(table, folder / "restricted")
-    withheld = list(disclosure.RESTRICTED_LEVELS)
-    publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
-    publishable, report = disclosure.suppress(publishable, threshold=threshold, linked=disclosure.LINKED_INDICATORS)
-    outputs = dataset.write_partitioned(publishable, staging)
-    summary = {"dataset": {"path": dataset.DATASET_DIR, "format": "parquet", "partitioning": "hive",
-                           "partition_columns": list(dataset.PARTITIONS),
-                           "geography_levels": sorted(set(publishable["geography_level"].to_pylist())),
-                           "indicator_ids": sorted(set(publishable["indicator_id"].to_pylist()))},
-               "disclosure_control": {**report.manifest(), "withheld_levels": withheld}}
-    return outputs, summary
-
-
 def publish(cfg: Config, run_id: str) -> Path:
     """Publish the built marts as a release and move `latest` to it.
 
@@ -294,24 +225,26 @@ def publish(cfg: Config, run_id: str) -> Path:
         for leftover in remove_unfinished(cfg.output_dir):
             log.info("removed %s, left by a publish that did not finish", leftover)
         folder = run_dir(cfg, run_id)
-        indicators = [i for i in load_catalogue() if _source_supplied(i, state)]
+        indicators = contents.supplied_indicators(load_catalogue(), state)
         marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
         catalogue_file = folder / "indicators.json"
         catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
-        listed, provenance = _release_inputs(state)
-        threshold = disclosure.threshold_from_env()
+        listed, provenance = contents.release_inputs(state)
+        threshold = cfg.disclosure_threshold
         staging = folder / ".publishable"
         shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish
         staging.mkdir()
         try:
-            outputs, summary = _indicator_outputs(folder, marts, staging, threshold)
+            outputs, summary = contents.indicator_outputs(folder, marts, staging, threshold)
             release = publish_release(
                 outputs, releases_dir=cfg.releases_dir, inputs=listed, run_id=run_id, synthetic=state.synthetic,
-                extra={**_lookup_summary(folder), **summary, "inputs_not_supplied": state.not_supplied},
+                extra={**contents.lookup_summary(folder / "staged"), **summary,
+                       "inputs_not_supplied": state.not_supplied},
                 attachments=[catalogue_file],
                 provenance={"inputs": provenance},
                 check=lambda assembled: disclosure.assert_publishable(
-                    assembled, restricted_id_values=_restricted_ids(folder, state), threshold=threshold))
+                    assembled, restricted_id_values=contents.restricted_ids(folder / "staged", state),
+                    threshold=threshold))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         log.info("publish: release %s, latest points at it", release.name)
@@ -325,7 +258,12 @@ def run_all(cfg: Config, run_id: str | None = None) -> Path:
     run_id = run_id or new_run_id()
     folder = run_dir(cfg, run_id)
     folder.mkdir(parents=True, exist_ok=True)
-    with locking.exclusive(folder / ".lock", name=f"run {run_id!r}", run_id=run_id, step="run"):
-        for step in (ingest, validate, build):
-            step(cfg, run_id)
+    with locking.exclusive(folder / ".lock", name=f"run {run_id!r}", run_id=run_id, step="run",
+                           timeout=cfg.lock_timeout_seconds):
+        for name in STEPS[:-1]:
+            STEP_FUNCTIONS[name](cfg, run_id)
         return publish(cfg, run_id)
+
+
+#: Each step of transforms.STEPS, by name: what the DAG's tasks and the CLI call.
+STEP_FUNCTIONS = {"ingest": ingest, "validate": validate, "build": build, "publish": publish}

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import REPO, TEST_YEAR, write_config
 from transforms import inputs, pipeline
+from transforms.publish import contents
 from transforms.archive import file_sha256
 from transforms.catalogue import load_catalogue
 from transforms.config import load_config
@@ -77,7 +78,7 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     # Indicators of optional published aggregates the run did not have are left out;
     # one part per indicator and published level; data zones are withheld (docs/outputs.md).
     state = RunState.load(cfg.runs_dir, dag_run.run_id)
-    catalogue = [i for i in load_catalogue() if pipeline._source_supplied(i, state)]
+    catalogue = contents.supplied_indicators(load_catalogue(), state)
     assert len(catalogue) < len(load_catalogue())
     assert sorted(o["file"] for o in manifest["outputs"]) == sorted(
         f"indicators/geography_level={level}/indicator_id={i.id}/part-0.parquet"
