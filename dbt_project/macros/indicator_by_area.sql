@@ -39,7 +39,7 @@
   the row's own code and those of the areas it nests in, null otherwise
   (intermediate zones do not nest in localities). Methods: docs/methods/geography.md
   and docs/methods/rates.md. Limits come from the Python UDFs registered by
-  transforms.duckdb_udfs.
+  transforms.udfs.
 -#}
 {% macro indicator_by_area(counts, indicator_id, numerator, denominator, multiplier, method='crude rate',
     with_ci=none, benchmark=true, period='financial_year', period_type='financial year',

@@ -221,7 +221,7 @@ def test_wilson_udfs_match_python_including_nulls():
     """The SQL functions call wilson_ci itself, so values agree exactly; NULL in, NULL out."""
     import duckdb
 
-    from transforms.duckdb_udfs import register
+    from transforms.udfs import register
     from transforms.stats.proportions import wilson_ci
 
     con = register(duckdb.connect())

@@ -1,4 +1,4 @@
-"""Tests for transforms.stats.rates (and .arguments) and the rate UDFs in transforms.duckdb_udfs.
+"""Tests for transforms.stats.rates (and .arguments) and the rate UDFs in transforms.udfs.rates.
 
 Reference values come from published sources, cited next to each table:
 
@@ -321,7 +321,7 @@ def test_compare_with_benchmark_on_phe_rates():
 
 @pytest.fixture()
 def conn():
-    from transforms.duckdb_udfs import register
+    from transforms.udfs import register
 
     con = duckdb.connect(":memory:")
     register(con)
@@ -378,27 +378,6 @@ def test_udf_errors_on_negative_count(conn):
         conn.execute("select byar_lower(-1, 100, 1000, 0.95)").fetchall()
 
 
-def test_register_is_idempotent_and_plugin_loads():
-    from dbt.adapters.duckdb.plugins import BasePlugin
-
-    from transforms.duckdb_udfs import Plugin, register
-
-    con = duckdb.connect(":memory:")
-    try:
-        register(con)
-        register(con)  # second call replaces, does not fail
-        plugin = BasePlugin.create("transforms.duckdb_udfs")
-        assert isinstance(plugin, Plugin)
-        con2 = duckdb.connect(":memory:")
-        try:
-            plugin.configure_connection(con2)
-            assert con2.execute("select compare_with_benchmark(1, 2, 0)").fetchone()[0] == "higher"
-        finally:
-            con2.close()
-    finally:
-        con.close()
-
-
 def test_udfs_null_conf_level_gives_null(conn):
     # A NULL in any argument, including the confidence level, gives NULL (not an error).
     got = conn.execute(
@@ -410,20 +389,6 @@ def test_udfs_null_conf_level_gives_null(conn):
     assert got[1][0] is None and got[1][1] == float(hi)
     with pytest.raises(duckdb.Error, match="conf_level"):
         conn.execute("select byar_lower(5, 100, 1000, 95)").fetchall()
-
-
-def test_every_documented_udf_is_registered(conn):
-    import transforms.duckdb_udfs as plugin
-
-    registered = {
-        name for (name,) in conn.execute(
-            "select distinct function_name from duckdb_functions() where function_type = 'scalar'"
-        ).fetchall()
-    }
-    assert set(plugin.UDF_NAMES) <= registered
-    assert len(plugin.UDF_NAMES) == len(set(plugin.UDF_NAMES))
-    for name in plugin.UDF_NAMES:  # each SQL function is listed in the plugin's docstring
-        assert f"``{name}(" in plugin.__doc__
 
 
 def test_argument_helpers():

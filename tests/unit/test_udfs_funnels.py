@@ -36,7 +36,7 @@ from transforms.stats.funnels import (
 
 @pytest.fixture()
 def conn():
-    from transforms.duckdb_udfs import register
+    from transforms.udfs import register
 
     con = register(duckdb.connect(":memory:"))
     yield con

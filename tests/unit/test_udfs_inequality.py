@@ -30,7 +30,7 @@ TABLES = {"LE": (LE, "normal"), "RATE": (RATE, "rate"), "PROP": (PROP, "proporti
 
 @pytest.fixture()
 def conn():
-    from transforms.duckdb_udfs import register
+    from transforms.udfs import register
 
     con = register(duckdb.connect(":memory:"))
     yield con

@@ -19,7 +19,7 @@ from transforms.stats.quantiles import assign_quantiles
 
 @pytest.fixture()
 def conn():
-    from transforms.duckdb_udfs import register
+    from transforms.udfs import register
 
     con = register(duckdb.connect(":memory:"))
     yield con

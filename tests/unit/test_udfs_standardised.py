@@ -57,7 +57,7 @@ RTOL = 1e-10
 
 @pytest.fixture()
 def conn():
-    from transforms.duckdb_udfs import register
+    from transforms.udfs import register
 
     con = register(duckdb.connect(":memory:"))
     yield con

@@ -2,5 +2,5 @@
 standardisation, funnel limits, quantiles, inequality measures and rolling periods.
 
 One vectorised function per method, each citing its method and published
-reference; SQL models reach the same functions through :mod:`transforms.duckdb_udfs`.
+reference; SQL models reach the same functions through :mod:`transforms.udfs`.
 """

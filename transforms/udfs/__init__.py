@@ -1,30 +1,40 @@
-"""The DuckDB scalar functions, one module per family of methods.
+"""Every DuckDB scalar function that the dbt models call: one registry, one plugin.
 
-``register(conn)`` registers all of them on a DuckDB connection; the dbt-duckdb
-plugin :mod:`transforms.duckdb_udfs` calls it on every dbt connection, and its
-docstring lists every SQL signature and what each function calls.
+Each function is a vectorised Arrow UDF that calls a Python function of
+:mod:`transforms.stats` or :mod:`transforms.reference`, so every formula and
+code list exists once, in Python, and SQL models never repeat it.  Two ways in:
 
-Modules: :mod:`~transforms.udfs.rates` (crude rates, proportions, benchmark),
-:mod:`~transforms.udfs.standardised` (ESP2013, DSR, ISR),
+* dbt: the dbt-duckdb plugin :mod:`transforms.udfs.plugin`, listed in
+  ``dbt_project/profiles.yml``, calls :func:`register` on every connection
+  dbt opens.
+* Python (tests, ad-hoc scripts): ``register(conn)`` on any
+  ``duckdb.DuckDBPyConnection``.
+
+The registry is :data:`UDFS`: one :class:`~transforms.udfs.convert.Udf` per
+SQL function, with its types and documentation, from the modules of
+:data:`FAMILIES`: :mod:`~transforms.udfs.rates` (crude rates, proportions,
+benchmark), :mod:`~transforms.udfs.standardised` (ESP2013, DSR, ISR),
 :mod:`~transforms.udfs.funnels`, :mod:`~transforms.udfs.quantiles`,
-:mod:`~transforms.udfs.inequality` (SII, RII, PAR), :mod:`~transforms.udfs.names`;
-:mod:`~transforms.udfs.convert` holds the Arrow conversion they share.
+:mod:`~transforms.udfs.inequality` (SII, RII, PAR), :mod:`~transforms.udfs.icd10`
+(potentially preventable admissions, falls) and :mod:`~transforms.udfs.names`;
+:mod:`~transforms.udfs.convert` holds the registry entry, the SQL types and
+the Arrow conversion they share.  :mod:`transforms.udfs.docs` writes every
+signature from the registry to docs/sql_functions.md.
 """
 
 from __future__ import annotations
 
 from duckdb import DuckDBPyConnection
 
-from transforms.udfs import funnels, inequality, names, quantiles, rates, standardised
+from transforms.udfs import funnels, icd10, inequality, names, quantiles, rates, standardised
+from transforms.udfs.convert import FunctionNullHandling, PythonUDFType
 
-try:  # duckdb >= 1.4 / 2.x
-    from duckdb.func import FunctionNullHandling, PythonUDFType
-except ImportError:  # pragma: no cover - older duckdb releases
-    from duckdb.functional import FunctionNullHandling, PythonUDFType
+__all__ = ["FAMILIES", "UDFS", "UDF_NAMES", "register"]
 
-__all__ = ["UDFS", "UDF_NAMES", "register"]
+#: The modules of the functions, in the order of the documentation page.
+FAMILIES = (rates, standardised, funnels, quantiles, inequality, icd10, names)
 
-UDFS = rates.UDFS + names.UDFS + standardised.UDFS + funnels.UDFS + quantiles.UDFS + inequality.UDFS
+UDFS = tuple(udf for family in FAMILIES for udf in family.UDFS)
 
 #: Names of the SQL functions registered by :func:`register`.
 UDF_NAMES = tuple(udf.name for udf in UDFS)

@@ -1,9 +1,10 @@
-"""Arrow <-> numpy conversion for the DuckDB UDFs, and the SQL types they use.
+"""The UDF registry entry, the SQL types, and the Arrow <-> numpy conversion the DuckDB UDFs share.
 
 DuckDB hands a vectorised (``PythonUDFType.ARROW``) UDF one pyarrow
 (Chunked)Array per argument, a batch of rows at a time, and expects one
 pyarrow Array of the same length back.  These helpers keep the conventions of
-:mod:`transforms.duckdb_udfs` in one place:
+the statistics functions in one place (the NULL rules are on the page
+docs/sql_functions.md, written by :mod:`transforms.udfs.docs`):
 
 * SQL NULL arrives as an Arrow null and becomes NaN (numbers) or None (lists,
   strings) in Python;
@@ -13,10 +14,19 @@ pyarrow Array of the same length back.  These helpers keep the conventions of
   not fail on them, and their results are masked afterwards;
 * NaN results go back as NULL (NaN sorts above every number in DuckDB and
   would slip through ``is not null`` filters).
+
+duckdb 2.0 notes: the UDF enums moved to ``duckdb.func`` and the types to
+``duckdb.sqltypes`` (older releases: ``duckdb.functional``/``duckdb.typing``;
+this module is the one place that imports them); Arrow UDFs receive LIST
+arguments as pyarrow list arrays and may return STRUCTs as pyarrow
+StructArrays, and DuckDB may call them from several threads at once, so they
+keep no shared mutable state.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -24,8 +34,10 @@ import pyarrow as pa
 from duckdb import list_type, struct_type
 
 try:  # duckdb >= 1.4 / 2.x
+    from duckdb.func import FunctionNullHandling, PythonUDFType
     from duckdb.sqltypes import BOOLEAN, DOUBLE, INTEGER, VARCHAR
 except ImportError:  # pragma: no cover - older duckdb releases
+    from duckdb.functional import FunctionNullHandling, PythonUDFType
     from duckdb.typing import BOOLEAN, DOUBLE, INTEGER, VARCHAR
 
 __all__ = [
@@ -33,6 +45,8 @@ __all__ = [
     "DOUBLE",
     "DOUBLE_LIST",
     "INTEGER",
+    "FunctionNullHandling",
+    "PythonUDFType",
     "VARCHAR",
     "Udf",
     "double_struct",
@@ -51,12 +65,35 @@ DOUBLE_LIST = list_type(DOUBLE)
 
 
 class Udf(NamedTuple):
-    """One SQL function: name, Python callable (Arrow in, Arrow out), parameter and return types."""
+    """One SQL function and its documentation.
+
+    ``func`` takes one Arrow array per SQL argument and returns one; its
+    parameter names are the argument names of the documented signature, and
+    ``params`` gives their DuckDB types in the same order.  ``summary`` (one
+    line: what the function returns) and ``doc`` (how, and any rule of its
+    own, such as NULL handling that differs from the common rules) are written
+    as in docstrings; ``calls`` names the functions or constants it applies,
+    by dotted path, e.g. ``"transforms.stats.rates.crude_rate_ci"``.
+    """
 
     name: str
-    func: object
+    func: Callable
     params: list
     return_type: object
+    summary: str
+    doc: str
+    calls: tuple[str, ...]
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        """The SQL argument names: those of ``func``'s parameters."""
+        return tuple(inspect.signature(self.func).parameters)
+
+    @property
+    def signature(self) -> str:
+        """``name(arg TYPE, ...) -> TYPE`` as DuckDB spells the types."""
+        args = ", ".join(f"{arg} {sql_type}" for arg, sql_type in zip(self.arg_names, self.params, strict=True))
+        return f"{self.name}({args}) -> {self.return_type}"
 
 
 def double_struct(*names: str, **others):

@@ -1,7 +1,6 @@
 """SQL functions for funnel-plot control limits and the classification against them.
 
-Each calls :mod:`transforms.stats.funnels` (signatures and NULL rules in
-:mod:`transforms.duckdb_udfs`).
+Each calls :mod:`transforms.stats.funnels`.
 """
 
 from __future__ import annotations
@@ -65,7 +64,32 @@ def classify_against_limits(value, lower_95, upper_95, lower_998, upper_998):
 
 
 UDFS = (
-    Udf("funnel_rate_limits", funnel_rate_limits, [DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR], LIMITS_TYPE),
-    Udf("funnel_proportion_limits", funnel_proportion_limits, [DOUBLE, DOUBLE, DOUBLE, DOUBLE], LIMITS_TYPE),
-    Udf("classify_against_limits", classify_against_limits, [DOUBLE] * 5, VARCHAR),
+    Udf(
+        "funnel_rate_limits",
+        funnel_rate_limits,
+        [DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR],
+        LIMITS_TYPE,
+        "Funnel-plot control limits of a rate at a denominator, around the benchmark rate.",
+        "Rates per ``multiplier``; ``method`` is ``'exact'`` (the Fingertips funnel), ``'byar'`` or "
+        "``'mixed'`` (exact below 10, Byar's from 10).",
+        ("transforms.stats.funnels.rate_funnel_limits",),
+    ),
+    Udf(
+        "funnel_proportion_limits",
+        funnel_proportion_limits,
+        [DOUBLE, DOUBLE, DOUBLE, DOUBLE],
+        LIMITS_TYPE,
+        "Funnel-plot control limits of a proportion at a denominator, around the benchmark.",
+        "The benchmark and the limits are on the ``multiplier`` scale (100 for percentages).",
+        ("transforms.stats.funnels.proportion_funnel_limits",),
+    ),
+    Udf(
+        "classify_against_limits",
+        classify_against_limits,
+        [DOUBLE] * 5,
+        VARCHAR,
+        "Where a value lies against its 95% and 99.8% control limits.",
+        "``'above 99.8%'``, ``'above 95%'``, ``'within'``, ``'below 95%'`` or ``'below 99.8%'``.",
+        ("transforms.stats.funnels.classify_against_limits",),
+    ),
 )

@@ -1,9 +1,8 @@
 """SQL functions for inequality across deprivation groups: SII, RII and PAR.
 
-Each calls :mod:`transforms.stats.inequality` (signatures and NULL rules in
-:mod:`transforms.duckdb_udfs`).  The group values reach the functions as SQL
-lists ordered from the most deprived group (SIMD 1) to the least deprived,
-built in a model with ``list(x order by simd_quintile)``.
+Each calls :mod:`transforms.stats.inequality`.  The group values reach the
+functions as SQL lists ordered from the most deprived group (SIMD 1) to the
+least deprived, built in a model with ``list(x order by simd_quintile)``.
 
 The SII/RII limits of :func:`sii` are simulated (PHEindicatormethods
 ``phe_sii``; :data:`transforms.stats.inequality.DEFAULT_REPS` = 100,000
@@ -125,7 +124,38 @@ def scotpho_inequality(rate, population, overall_rate, conf_level):
 
 
 UDFS = (
-    Udf("sii", sii, [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST, VARCHAR, DOUBLE, DOUBLE], SII_TYPE),
-    Udf("par", par, [DOUBLE_LIST, DOUBLE_LIST], DOUBLE),
-    Udf("scotpho_inequality", scotpho_inequality, [DOUBLE_LIST, DOUBLE_LIST, DOUBLE, DOUBLE], SCOTPHO_TYPE),
+    Udf(
+        "sii",
+        sii,
+        [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST, VARCHAR, DOUBLE, DOUBLE],
+        SII_TYPE,
+        "Slope and relative index of inequality with limits at ``conf_level``.",
+        "PHEindicatormethods ``phe_sii``, untransformed; ``value_type`` ``'normal'``, ``'rate'`` or "
+        "``'proportion'``; standard errors from each group's 95% limits.  The limits at ``conf_level`` "
+        "(0.9 to 1) are simulated from 100,000 draws of a generator seeded with "
+        "``transforms.udfs.inequality.SII_SEED`` afresh for every row, so results are reproducible and "
+        "independent of the other rows.  5 to 100 groups; a NULL value element gives NULL fields; a NULL or "
+        "non-positive population, NULL limits or an empty list is an error.",
+        ("transforms.stats.inequality.slope_index_of_inequality",),
+    ),
+    Udf(
+        "par",
+        par,
+        [DOUBLE_LIST, DOUBLE_LIST],
+        DOUBLE,
+        "Population attributable risk, percent.",
+        "The share of the overall rate (the population-weighted mean of the group rates) that would not "
+        "occur if the whole population had the rate of the least deprived group, the last in the lists.",
+        ("transforms.stats.inequality.population_attributable_risk",),
+    ),
+    Udf(
+        "scotpho_inequality",
+        scotpho_inequality,
+        [DOUBLE_LIST, DOUBLE_LIST, DOUBLE, DOUBLE],
+        SCOTPHO_TYPE,
+        "The ScotPHO inequality measures: SII, RII, PAR and the ranges.",
+        "For 5 or 10 groups: SII positive when rates fall with deprivation, regression limits, "
+        "RII = SII / overall rate, PAR with ``overall_rate``, absolute and relative ranges.",
+        ("transforms.stats.inequality.scotpho_inequality_measures",),
+    ),
 )

@@ -10,9 +10,19 @@ from transforms.udfs.convert import VARCHAR, Udf, to_pylist
 __all__ = ["UDFS"]
 
 
-def name_key(names):
+def name_key(name):
     """Comparison key of each name: :func:`transforms.reference.names.name_key`; NULL stays NULL."""
-    return pa.array([None if n is None else _name_key(n) for n in to_pylist(names)], type=pa.string())
+    return pa.array([None if n is None else _name_key(n) for n in to_pylist(name)], type=pa.string())
 
 
-UDFS = (Udf("name_key", name_key, [VARCHAR], VARCHAR),)
+UDFS = (
+    Udf(
+        "name_key",
+        name_key,
+        [VARCHAR],
+        VARCHAR,
+        "Comparison key for area names spelt differently by publishers.",
+        "Case, ``'&'``/``'and'``, hyphens and spacing do not matter.",
+        ("transforms.reference.names.name_key",),
+    ),
+)

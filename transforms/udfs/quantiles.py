@@ -1,8 +1,7 @@
 """SQL functions placing a value in the Fingertips quantiles of a set of values.
 
-Each calls :func:`transforms.stats.quantiles.assign_quantiles` (signatures
-and NULL rules in :mod:`transforms.duckdb_udfs`).  In a model the set is the
-window list of the values being ranked, e.g.::
+Each calls :func:`transforms.stats.quantiles.assign_quantiles`.  In a model
+the set is the window list of the values being ranked, e.g.::
 
     fingertips_quintile(value, list(value) over (partition by indicator_id, period), true)
 """
@@ -70,7 +69,31 @@ def fingertips_quintile(value, all_values, invert):
     return _quantiles(value, all_values, [5] * len(value), invert)
 
 
+#: What both functions do with the list, and its NULLs.
+_QUANTILE_DOC = (
+    "Ties share the lowest rank; ``invert = true`` puts the highest values in quantile 1.  ``all_values`` "
+    "is normally the window list ``list(value) over (partition by ...)``; its NULLs are not ranked, fewer "
+    "non-NULL values than quantiles gives NULL, and a ``value`` missing from the list is an error."
+)
+_QUANTILE_CALLS = ("transforms.stats.quantiles.assign_quantiles",)
+
 UDFS = (
-    Udf("fingertips_quantile", fingertips_quantile, [DOUBLE, DOUBLE_LIST, INTEGER, BOOLEAN], INTEGER),
-    Udf("fingertips_quintile", fingertips_quintile, [DOUBLE, DOUBLE_LIST, BOOLEAN], INTEGER),
+    Udf(
+        "fingertips_quantile",
+        fingertips_quantile,
+        [DOUBLE, DOUBLE_LIST, INTEGER, BOOLEAN],
+        INTEGER,
+        "The quantile (1..``nquantiles``) of ``value`` among ``all_values``, as Fingertips assigns it.",
+        _QUANTILE_DOC,
+        _QUANTILE_CALLS,
+    ),
+    Udf(
+        "fingertips_quintile",
+        fingertips_quintile,
+        [DOUBLE, DOUBLE_LIST, BOOLEAN],
+        INTEGER,
+        "The quintile (1..5) of ``value`` among ``all_values``, as Fingertips assigns it.",
+        _QUANTILE_DOC,
+        _QUANTILE_CALLS,
+    ),
 )

@@ -1,7 +1,6 @@
 """SQL functions for crude rates, proportions and the comparison with a benchmark.
 
-Each calls :mod:`transforms.stats.rates` or :mod:`transforms.stats.proportions`
-(signatures and NULL rules in :mod:`transforms.duckdb_udfs`).
+Each calls :mod:`transforms.stats.rates` or :mod:`transforms.stats.proportions`.
 """
 
 from __future__ import annotations
@@ -56,10 +55,38 @@ def compare_with_benchmark(lower, upper, benchmark):
 
 _RATE_CI_PARAMS = [DOUBLE, DOUBLE, DOUBLE, DOUBLE]
 
+
+def _limit_pair(prefix: str, factory, summary: str, doc: str, calls: tuple[str, ...]) -> tuple[Udf, Udf]:
+    """The ``<prefix>_lower`` and ``<prefix>_upper`` functions, items 1 and 2 of the interval function's result."""
+    return tuple(
+        Udf(f"{prefix}_{side}", factory(index), _RATE_CI_PARAMS, DOUBLE, summary.format(side=side), doc, calls)
+        for index, side in ((1, "lower"), (2, "upper"))
+    )
+
+
 UDFS = (
-    Udf("byar_lower", _byar(1), _RATE_CI_PARAMS, DOUBLE),
-    Udf("byar_upper", _byar(2), _RATE_CI_PARAMS, DOUBLE),
-    Udf("compare_with_benchmark", compare_with_benchmark, [DOUBLE, DOUBLE, DOUBLE], VARCHAR),
-    Udf("wilson_lower", _wilson(1), _RATE_CI_PARAMS, DOUBLE),
-    Udf("wilson_upper", _wilson(2), _RATE_CI_PARAMS, DOUBLE),
+    *_limit_pair(
+        "byar",
+        _byar,
+        "The {side} confidence limit of the crude rate ``observed/population*multiplier``.",
+        "Exact Poisson limits below 10 events, Byar's from 10.",
+        ("transforms.stats.rates.crude_rate_ci",),
+    ),
+    Udf(
+        "compare_with_benchmark",
+        compare_with_benchmark,
+        [DOUBLE, DOUBLE, DOUBLE],
+        VARCHAR,
+        "``'higher'``, ``'lower'`` or ``'not different'``: the interval ``lower``-``upper`` against ``benchmark``.",
+        "``'higher'`` when ``lower`` is above ``benchmark``, ``'lower'`` when ``upper`` is below it, "
+        "``'not different'`` when the interval contains it (a limit equal to it counts as containing it).",
+        ("transforms.stats.rates.compare_with_benchmark",),
+    ),
+    *_limit_pair(
+        "wilson",
+        _wilson,
+        "The {side} confidence limit of the proportion ``numerator/denominator*multiplier``.",
+        "Wilson score limits.",
+        ("transforms.stats.proportions.wilson_ci",),
+    ),
 )

@@ -1,8 +1,7 @@
 """SQL functions for age-standardisation: ESP2013 weights, DSRs and ISRs.
 
 Each calls :mod:`transforms.stats.standardised` or
-:mod:`transforms.stats.constants` (signatures and NULL rules in
-:mod:`transforms.duckdb_udfs`).  Band values reach the functions as SQL lists,
+:mod:`transforms.stats.constants`.  Band values reach the functions as SQL lists,
 built in a model with ``list(x order by band)``; every list of a row must
 follow the same band order.
 """
@@ -122,9 +121,58 @@ def isr(observed, expected, refvalue, conf_level):
 
 
 UDFS = (
-    Udf("esp2013_weight", esp2013_weight, [DOUBLE], DOUBLE),
-    Udf("esp2013_band", esp2013_band, [DOUBLE], VARCHAR),
-    Udf("dsr", dsr, [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST, DOUBLE, DOUBLE], DSR_TYPE),
-    Udf("isr_expected", isr_expected, [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST], DOUBLE),
-    Udf("isr", isr, [DOUBLE, DOUBLE, DOUBLE, DOUBLE], ISR_TYPE),
+    Udf(
+        "esp2013_weight",
+        esp2013_weight,
+        [DOUBLE],
+        DOUBLE,
+        "The 2013 European Standard Population of the ESP2013 band holding an age in completed years.",
+        "One of the 19 bands: ``esp2013_weight(0) = 5000``, ``esp2013_weight(90) = 1000``.  "
+        "Also as the dbt seed ``esp2013``.",
+        ("transforms.stats.constants.ESP2013_WEIGHTS", "transforms.stats.constants.esp2013_band_index"),
+    ),
+    Udf(
+        "esp2013_band",
+        esp2013_band,
+        [DOUBLE],
+        VARCHAR,
+        "The label of the ESP2013 band holding an age, ``'0-4'`` ... ``'90+'``.",
+        "The band of :func:`esp2013_weight`.",
+        ("transforms.stats.constants.esp2013_band",),
+    ),
+    Udf(
+        "dsr",
+        dsr,
+        [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST, DOUBLE, DOUBLE],
+        DSR_TYPE,
+        "Directly standardised rate with Dobson limits, the totals, and why a value is NULL.",
+        "One list element per age band, in the same order in all three lists (``dsr_details`` gives "
+        "what ``dsr`` gives, with the totals and the reason).  Not published under 10 events: value and "
+        "limits NULL with ``reason = 'total count < 10'``; a zero population in any band gives NULLs with "
+        "``reason = 'population zero in a band'``.  A NULL element of ``observed`` counts as 0 events; a "
+        "NULL element of ``population`` or ``standard_population``, lists of different lengths (a missing "
+        "band) or an empty list is an error, as in Python.",
+        ("transforms.stats.standardised.dsr_details",),
+    ),
+    Udf(
+        "isr_expected",
+        isr_expected,
+        [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST],
+        DOUBLE,
+        "Expected events ``sum(n_i * X_i / N_i)`` over the bands.",
+        "``population`` holds the area's ``n_i``, ``reference_counts`` and ``reference_population`` the "
+        "reference ``X_i`` and ``N_i``, one element per band in the same order.",
+        ("transforms.stats.standardised.expected_count",),
+    ),
+    Udf(
+        "isr",
+        isr,
+        [DOUBLE, DOUBLE, DOUBLE, DOUBLE],
+        ISR_TYPE,
+        "Indirectly standardised ratio ``observed/expected*refvalue`` with its limits.",
+        "Exact limits below 10 events, Byar's from 10.  ``refvalue`` 1 or 100 gives the ratio; the "
+        "reference rate gives the indirectly standardised rate (``transforms.stats.standardised.israte``).  "
+        "``expected = 0`` gives NULL fields.",
+        ("transforms.stats.standardised.isr",),
+    ),
 )

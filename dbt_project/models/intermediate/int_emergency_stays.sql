@@ -5,7 +5,7 @@
 -- The diagnoses are the first episode's: PHS's potentially preventable admission
 -- flag (Source Linkage Files, add_ppa_flag) reads the first episode of the stay,
 -- and the falls rule (NI-16) goes with the admission type, a first-episode field.
--- ppa_condition and is_fall_admission are Python UDFs from transforms.icd10_udfs,
+-- ppa_condition and is_fall_admission are Python UDFs from transforms.udfs,
 -- so SQL and pandas share transforms/reference/icd10_groups.py.
 with episodes as (
     select

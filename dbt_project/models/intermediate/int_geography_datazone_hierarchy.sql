@@ -1,7 +1,7 @@
 -- One row per data zone with every level above it (intermediate zone, locality,
 -- HSCP, health board, Scotland) and its SIMD 2020v2 national quintile and decile.
 -- Locality names are matched to ScotPHO locality codes within the HSCP, so "&" and
--- "and" spellings agree (name_key is a Python UDF from transforms.duckdb_udfs).
+-- "and" spellings agree (name_key is a Python UDF from transforms.udfs).
 with localities as (
     select *, name_key(locality_name) as locality_key
     from {{ ref('stg_reference__hscp_localities') }}

@@ -1,4 +1,4 @@
-"""The ICD-10 group UDFs give in SQL exactly what the pandas functions give."""
+"""The ICD-10 group UDFs (transforms.udfs.icd10) give in SQL exactly what the pandas functions give."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms import icd10_udfs
+from transforms.udfs import register
 from transforms.reference import icd10_groups as g
 
 COLUMNS = ["admission_type", *g.DIAGNOSIS_COLUMNS]
@@ -50,7 +50,7 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture()
 def conn(frame):
-    con = icd10_udfs.register(duckdb.connect(":memory:"))
+    con = register(duckdb.connect(":memory:"))
     con.register("episodes", frame)
     yield con
     con.close()
@@ -90,22 +90,3 @@ def test_missing_codes_match_nothing_and_never_make_the_result_null(conn):
         (None, False, False),
         ("COPD", True, False),
     ]
-
-
-def test_register_is_idempotent_and_the_dbt_plugin_loads():
-    from dbt.adapters.duckdb.plugins import BasePlugin
-
-    con = duckdb.connect(":memory:")
-    try:
-        icd10_udfs.register(con)
-        icd10_udfs.register(con)  # a second call replaces, does not fail
-        plugin = BasePlugin.create("transforms.icd10_udfs")
-        assert isinstance(plugin, icd10_udfs.Plugin)
-        other = duckdb.connect(":memory:")
-        plugin.configure_connection(other)
-        got = other.execute("select ppa_condition('I500', null, null, null, null, null), "
-                            "is_fall_admission('35', 'S720', 'W010', null, null, null, null)").fetchone()
-        assert got == ("Congestive heart failure", True)
-        other.close()
-    finally:
-        con.close()
