@@ -241,7 +241,7 @@ def _restricted_ids(folder: Path, state: RunState):
     """The identifier columns of the run's record-level extracts, batch by batch: none may reach a release."""
     import pyarrow.parquet as pq
 
-    from transforms.publish.disclosure import is_identifier_column
+    from transforms.publish.release_scan import is_identifier_column
 
     for name in sorted(n for n, entry in state.inputs.items() if entry.restricted):
         path = folder / "staged" / f"{name}.parquet"
@@ -262,14 +262,15 @@ def _indicator_outputs(folder: Path, marts: list[Path], staging: Path, threshold
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from transforms.publish import dataset, disclosure
+    from transforms.publish import dataset, suppression
 
     table = dataset.unify(marts)
     dataset.make_private(folder / "marts")
     dataset.write_restricted(table, folder / "restricted")
-    withheld = list(disclosure.RESTRICTED_LEVELS)
+    withheld = list(suppression.RESTRICTED_LEVELS)
     publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
-    publishable, report = disclosure.suppress(publishable, threshold=threshold, linked=disclosure.LINKED_INDICATORS)
+    publishable, report = suppression.suppress(publishable, threshold=threshold,
+                                               linked=suppression.LINKED_INDICATORS)
     outputs = dataset.write_partitioned(publishable, staging)
     summary = {"dataset": {"path": dataset.DATASET_DIR, "format": "parquet", "partitioning": "hive",
                            "partition_columns": list(dataset.PARTITIONS),
@@ -285,7 +286,7 @@ def publish(cfg: Config, run_id: str) -> Path:
     The release holds the indicator dataset after disclosure control, and is checked
     for identifiers, restricted levels and small counts before it is renamed into place.
     """
-    from transforms.publish import disclosure
+    from transforms.publish import release_scan, suppression
 
     _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
     with _locked(cfg, run_id, "publish", shared="release"):
@@ -299,7 +300,7 @@ def publish(cfg: Config, run_id: str) -> Path:
         catalogue_file = folder / "indicators.json"
         catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
         listed, provenance = _release_inputs(state)
-        threshold = disclosure.threshold_from_env()
+        threshold = suppression.threshold_from_env()
         staging = folder / ".publishable"
         shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish
         staging.mkdir()
@@ -310,7 +311,7 @@ def publish(cfg: Config, run_id: str) -> Path:
                 extra={**_lookup_summary(folder), **summary, "inputs_not_supplied": state.not_supplied},
                 attachments=[catalogue_file],
                 provenance={"inputs": provenance},
-                check=lambda assembled: disclosure.assert_publishable(
+                check=lambda assembled: release_scan.assert_publishable(
                     assembled, restricted_id_values=_restricted_ids(folder, state), threshold=threshold))
         finally:
             shutil.rmtree(staging, ignore_errors=True)

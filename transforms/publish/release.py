@@ -7,7 +7,7 @@ links). A crash at any point leaves the previous release and `latest` as they we
 what a killed publish leaves behind (`.tmp-*`, `.latest.tmp`, `.LATEST.tmp`) is
 removed by `remove_unfinished` at the next publish, under the release lock. The
 assembled folder is checked (`check`, the disclosure check of
-transforms.publish.disclosure) before the rename, so a release that fails it is
+transforms.publish.release_scan) before the rename, so a release that fails it is
 never published.
 
 manifest.json holds only what the content determines (inputs' checksums, outputs'
@@ -192,7 +192,7 @@ def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path,
     retrieved) goes to provenance.json with the run id and the time.
 
     `check` is called with the assembled folder (every file written) before it is
-    renamed into place: if it raises (e.g. `disclosure.assert_publishable`), nothing is
+    renamed into place: if it raises (e.g. `release_scan.assert_publishable`), nothing is
     published and `latest` does not move.
     """
     outputs = _release_paths(outputs)
