@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from transforms.fsync import fsync_dir, fsync_tree
+
 MANIFEST = "manifest.json"
 PROVENANCE = "provenance.json"
 LANDING_PREFIX = ".landing-"
@@ -160,14 +162,6 @@ def _existing(source_dir: Path, sha: str) -> ArchiveEntry | None:
     return None
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def unfinished_landings(raw_dir: Path) -> list[Path]:
     """`.landing-*` folders: landings whose process died before the rename."""
     if not raw_dir.is_dir():
@@ -222,17 +216,15 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
         (tmp / PROVENANCE).write_text(json.dumps(entry.provenance(), indent=2) + "\n")
         mode = stat.S_IRUSR if restricted else stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
         for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
             os.chmod(f, mode)
-        _fsync_dir(tmp)
+        fsync_tree(tmp)
         if final_dir.is_symlink():  # planted: never rename a vintage onto or through it
             raise UnsafeArchivePath(f"{final_dir} is a symlink; refusing to land {origin.name} there")
         if final_dir.exists():  # 64-bit digest prefix shared by two different files
             raise FileExistsError(f"{final_dir} exists and holds another file (SHA-256 "
                                   f"{ArchiveEntry.read(final_dir).sha256}, not {sha})")
         os.rename(tmp, final_dir)
-        _fsync_dir(source_dir)
+        fsync_dir(source_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

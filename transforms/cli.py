@@ -77,7 +77,8 @@ def parser() -> argparse.ArgumentParser:
                    description="Generate the synthetic twins (SMR01, A&E, delayed discharges, deaths) "
                                "of the configured period, seed and scale that are not there yet.")
     sub.add_parser("docs", help="regenerate the pages generated from the catalogue and the code",
-                   description="Write docs/indicators.md from catalogue/*.yml.")
+                   description="Write docs/indicators.md from catalogue/*.yml and docs/sql_functions.md "
+                               "from the UDF registry (transforms.udfs).")
     return top
 
 
@@ -127,9 +128,11 @@ def _command(args: argparse.Namespace, cfg: Config) -> None:
         print(f"wrote {len(meta['tables'])} tables to {cfg.reference_dir}")
     elif args.command == "docs":
         from transforms.catalogue import DOCS_PAGE, load_catalogue, render_markdown
+        from transforms.udfs.docs import write_docs
 
         DOCS_PAGE.write_text(render_markdown(load_catalogue()))
         print(f"wrote {DOCS_PAGE}")
+        print(f"wrote {write_docs()}")
     elif args.command == "synthesise":
         made = pipeline.ensure_synthetic_extracts(cfg)
         print("\n".join(str(p) for p in made.values()) or "every extract is a real one: nothing to do")

@@ -216,7 +216,7 @@ def publish(cfg: Config, run_id: str) -> Path:
     The release holds the indicator dataset after disclosure control, and is checked
     for identifiers, restricted levels and small counts before it is renamed into place.
     """
-    from transforms.publish import disclosure
+    from transforms.publish import release_scan
 
     _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
     with _locked(cfg, run_id, "publish", shared="release"):
@@ -242,7 +242,7 @@ def publish(cfg: Config, run_id: str) -> Path:
                        "inputs_not_supplied": state.not_supplied},
                 attachments=[catalogue_file],
                 provenance={"inputs": provenance},
-                check=lambda assembled: disclosure.assert_publishable(
+                check=lambda assembled: release_scan.assert_publishable(
                     assembled, restricted_id_values=contents.restricted_ids(folder / "staged", state),
                     threshold=threshold))
         finally:

@@ -19,8 +19,8 @@ import pytest
 from conftest import synthetic_twins, write_config
 from transforms import pipeline
 from transforms.config import load_config
-from transforms.publish import disclosure
-from transforms.publish.disclosure import DisclosureError, find_disclosures
+from transforms.publish import suppression
+from transforms.publish.release_scan import DisclosureError, find_disclosures
 from transforms.runstate import RunState
 
 pytestmark = pytest.mark.slow
@@ -90,8 +90,8 @@ def test_every_small_count_is_suppressed_and_every_other_cell_is_unchanged(publi
     full = _dataset(pipeline.run_dir(cfg, "publishable") / "restricted").set_index(KEY).sort_index()
     full = full[full.index.get_level_values("geography_level") != "datazone"]
     assert shown.index.equals(full.index)  # the same cells, levels above data zones
-    assert not shown["numerator"].between(1, disclosure.DEFAULT_THRESHOLD - 1).any()
-    small = full["numerator"].between(1, disclosure.DEFAULT_THRESHOLD - 1)
+    assert not shown["numerator"].between(1, suppression.DEFAULT_THRESHOLD - 1).any()
+    small = full["numerator"].between(1, suppression.DEFAULT_THRESHOLD - 1)
     hidden = shown["quality_marker"] == "c"
     assert small.any()  # the synthetic extract has a few (bed days of one or two short stays)
     assert hidden[small].all()
@@ -133,7 +133,7 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
     """No suppression, a planted patient id: publish fails naming file, column and row; nothing moves."""
     cfg, release = published
     patient = pd.read_parquet(synthetic_twins()["smr01_episodes"], columns=["patient_id"])["patient_id"].iloc[0]
-    suppress = disclosure.suppress
+    suppress = suppression.suppress
 
     def leaky(table, **kw):
         """Disclosure control as usual, then a patient id and a count of 2 planted in an HSCP row."""
@@ -147,7 +147,7 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
         return table.set_column(table.column_names.index("numerator"), "numerator",
                                 pa.array(numerators, table.schema.field("numerator").type)), report
 
-    monkeypatch.setattr(disclosure, "suppress", leaky)
+    monkeypatch.setattr(suppression, "suppress", leaky)
     before = sorted(p.name for p in cfg.releases_dir.iterdir())
     with pytest.raises(DisclosureError) as refused:
         pipeline.publish(cfg, "publishable")

@@ -14,8 +14,8 @@ import pytest
 
 from transforms.publish import dataset
 from transforms.publish.dataset import CORE_TYPES
-from transforms.publish.disclosure import DisclosureError, assert_publishable
 from transforms.publish.release import is_complete, publish
+from transforms.publish.release_scan import DisclosureError, assert_publishable
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from transforms.udfs.docs import DOCS_PAGE, render_markdown, write_docs
 
 def test_committed_page_is_the_generated_page():
     assert DOCS_PAGE.read_text(encoding="utf-8") == render_markdown(), (
-        "docs/sql_functions.md is stale: regenerate it with transforms.udfs.docs.write_docs()"
+        "docs/sql_functions.md is stale: regenerate it with `hscp docs`"
     )
 
 

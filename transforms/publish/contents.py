@@ -53,7 +53,7 @@ def restricted_ids(staged_dir: Path, state: RunState) -> Iterator:
     """The identifier columns of the run's record-level extracts, batch by batch: none may reach a release."""
     import pyarrow.parquet as pq
 
-    from transforms.publish.disclosure import is_identifier_column
+    from transforms.publish.release_scan import is_identifier_column
 
     for name in sorted(n for n, entry in state.inputs.items() if entry.restricted):
         path = staged_dir / f"{name}.parquet"
@@ -74,14 +74,15 @@ def indicator_outputs(run_folder: Path, marts: list[Path], staging: Path, thresh
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from transforms.publish import dataset, disclosure
+    from transforms.publish import dataset, suppression
 
     table = dataset.unify(marts)
     dataset.make_private(run_folder / "marts")
     dataset.write_restricted(table, run_folder / "restricted")
-    withheld = list(disclosure.RESTRICTED_LEVELS)
+    withheld = list(suppression.RESTRICTED_LEVELS)
     publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
-    publishable, report = disclosure.suppress(publishable, threshold=threshold, linked=disclosure.LINKED_INDICATORS)
+    publishable, report = suppression.suppress(publishable, threshold=threshold,
+                                               linked=suppression.LINKED_INDICATORS)
     outputs = dataset.write_partitioned(publishable, staging)
     summary = {"dataset": {"path": dataset.DATASET_DIR, "format": "parquet", "partitioning": "hive",
                            "partition_columns": list(dataset.PARTITIONS),

@@ -7,7 +7,7 @@ links). A crash at any point leaves the previous release and `latest` as they we
 what a killed publish leaves behind (`.tmp-*`, `.latest.tmp`, `.LATEST.tmp`) is
 removed by `remove_unfinished` at the next publish, under the release lock. The
 assembled folder is checked (`check`, the disclosure check of
-transforms.publish.disclosure) before the rename, so a release that fails it is
+transforms.publish.release_scan) before the rename, so a release that fails it is
 never published.
 
 manifest.json holds only what the content determines (inputs' checksums, outputs'
@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from transforms import __version__
 from transforms.archive import file_sha256
 from transforms.config import REPO_ROOT
+from transforms.fsync import fsync_dir, fsync_tree
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,6 @@ def release_id_for(manifest: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _output_entry(release_dir: Path, rel: str) -> dict:
     path = release_dir / rel
     meta = pq.ParquetFile(path).metadata
@@ -95,15 +88,6 @@ def _release_paths(outputs: Sequence[Path] | Mapping[str, Path]) -> dict[str, Pa
             raise ValueError(f"output path {rel!r} must be a plain relative path inside the release")
         paths[rel] = Path(src)
     return paths
-
-
-def _fsync_tree(folder: Path) -> None:
-    """Flush every file and folder of the assembled release before it is renamed into place."""
-    for root, dirs, files in os.walk(folder, topdown=False):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as fh:
-                os.fsync(fh.fileno())
-        _fsync_dir(Path(root))
 
 
 def is_complete(release_dir: Path) -> bool:
@@ -175,7 +159,7 @@ def point_latest(output_dir: Path, release_dir: Path) -> None:
     text_tmp = output_dir / ".LATEST.tmp"
     text_tmp.write_text(release_dir.name + "\n")
     os.replace(text_tmp, output_dir / "LATEST")
-    _fsync_dir(output_dir)
+    fsync_dir(output_dir)
 
 
 def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path, inputs: list[dict],
@@ -192,7 +176,7 @@ def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path,
     retrieved) goes to provenance.json with the run id and the time.
 
     `check` is called with the assembled folder (every file written) before it is
-    renamed into place: if it raises (e.g. `disclosure.assert_publishable`), nothing is
+    renamed into place: if it raises (e.g. `release_scan.assert_publishable`), nothing is
     published and `latest` does not move.
     """
     outputs = _release_paths(outputs)
@@ -231,9 +215,9 @@ def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path,
             check(tmp)  # the whole folder, as it would be published
         created = not final.exists()
         if created:
-            _fsync_tree(tmp)
+            fsync_tree(tmp)
             os.rename(tmp, final)
-            _fsync_dir(releases_dir)
+            fsync_dir(releases_dir)
         else:  # the same content was published before: nothing new to write
             shutil.rmtree(tmp)
     except BaseException:

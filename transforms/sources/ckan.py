@@ -30,6 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from transforms.fsync import fsync_dir
+
 __all__ = ["CkanClient", "CkanError", "ContentMismatch", "DownloadResult", "safe_filename"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -143,20 +145,6 @@ def _describe_change(before: dict[str, Any], after: dict[str, Any] | None) -> st
         return "the resource is no longer in the package"
     return ", ".join(f"{key} {before[key]!r} -> {after.get(key)!r}"
                      for key in before if before[key] != after.get(key))
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable by flushing the directory entry (best effort, POSIX only)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class CkanClient:
@@ -311,7 +299,7 @@ class CkanClient:
                 if final.is_symlink():
                     raise CkanError(f"{label}: refusing to write over symlink {final}")
                 os.replace(result.path, final)
-                _fsync_dir(dest_dir)
+                fsync_dir(dest_dir, best_effort=True)
                 return DownloadResult(final, result.sha256, result.size_bytes, result.url, result.retrieved_at)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -476,7 +464,7 @@ class CkanClient:
             except FileNotFoundError:
                 pass
             raise
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent, best_effort=True)
         return DownloadResult(dest, sha256, size, resp.geturl() or url, _utc_now())
 
 
