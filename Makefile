@@ -44,15 +44,19 @@ airflow-init: $(AIRFLOW_HOME)/airflow.db
 run: airflow-init
 	$(VENV)/bin/hscp airflow-run
 
+# The suite runs on every core (pytest-xdist); the tests of the one shared pipeline
+# run stay on one worker (tests/conftest.py). PYTEST_ARGS adds options, e.g. -k.
+PARALLEL ?= -n auto --dist loadgroup
+
 ## Run the test suite (the same command CI runs), the slowest 15 tests listed at the end.
 test: venv
-	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?
+	rc=0; $(PY) -m pytest $(PARALLEL) --durations=15 $(PYTEST_ARGS) || rc=$$?
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi
 	exit $$rc
 
 ## The unit tests only: the fast subset to run while working.
 test-fast: venv
-	rc=0; $(PY) -m pytest tests/unit $(PYTEST_ARGS) || rc=$$?
+	rc=0; $(PY) -m pytest $(PARALLEL) tests/unit $(PYTEST_ARGS) || rc=$$?
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi
 	exit $$rc
 

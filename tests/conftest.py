@@ -34,35 +34,41 @@ logging.getLogger("great_expectations").setLevel(logging.WARNING)
 # The smallest period that still exercises everything: one financial year.
 TEST_YEAR = 2022
 TEST_SEED = 12345
+# `synthetic.scale` of the runs that test how the pipeline behaves (kills, locks,
+# idempotency, failures, Airflow): a twentieth of the modelled events keeps every
+# input, model and test in play at a fraction of the cost. The indicator tests,
+# which check figures against the extracts and the published rates, use the full
+# scale (`indicator_run`, `synthetic_twins()`).
+SMALL_SCALE = 0.05
 
 
 @lru_cache(maxsize=None)
-def synthetic_twins() -> dict[str, Path]:
-    """Every synthetic extract for TEST_YEAR and TEST_SEED, generated once per test process.
+def synthetic_twins(scale: float = 1.0) -> dict[str, Path]:
+    """Every synthetic extract for TEST_YEAR, TEST_SEED and `scale`, generated once per test process.
 
     Pipeline tests point their configuration at these files instead of generating the
-    twins again in each workspace (about 20 s a time).
+    twins again in each workspace (about 20 s a time at full scale).
     """
     from transforms.synthetic import extracts
 
     folder = Path(tempfile.mkdtemp(prefix="hscp-synthetic-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return extracts.ensure(list(extracts.ORDER), folder, REPO / "reference", [TEST_YEAR], TEST_SEED)
+    return extracts.ensure(list(extracts.ORDER), folder, REPO / "reference", [TEST_YEAR], TEST_SEED, scale)
 
 
-def write_config(tmp: Path, **inputs) -> Path:
+def write_config(tmp: Path, scale: float = SMALL_SCALE, **inputs) -> Path:
     """A pipeline config whose working and output folders live under `tmp`.
 
-    Restricted extracts not given are the shared synthetic twins (`synthetic_twins`);
-    the published aggregates are off unless given.
+    Restricted extracts not given are the shared synthetic twins of `scale`
+    (`synthetic_twins`); the published aggregates are off unless given.
     """
     raw = yaml.safe_load((REPO / "config" / "pipeline.yml").read_text())
     raw["paths"].update({"reference_dir": str(REPO / "reference"), "data_dir": str(tmp / "data"),
                          "output_dir": str(tmp / "output")})
     raw["period"] = {"first_financial_year": TEST_YEAR, "last_financial_year": TEST_YEAR}
-    raw["synthetic"]["seed"] = TEST_SEED
+    raw["synthetic"].update({"seed": TEST_SEED, "scale": scale})
     raw["inputs"]["locality_lookup"] = str(REPO / "reference" / "locality_lookup_demo.csv")
-    twins = synthetic_twins()
+    twins = synthetic_twins(scale)
     for key, name in (("smr01", "smr01_episodes"), ("ae_attendances", "ae_attendances"),
                       ("delayed_discharges", "delayed_discharges"), ("deaths", "deaths")):
         raw["inputs"][key] = str(twins[name])
@@ -90,8 +96,14 @@ def reference_tables():
 
 @pytest.fixture(scope="session")
 def synthetic_extract() -> Path:
-    """The synthetic SMR01 extract for TEST_YEAR, generated once per session."""
+    """The full-scale synthetic SMR01 extract for TEST_YEAR, generated once per session."""
     return synthetic_twins()["smr01_episodes"]
+
+
+@pytest.fixture(scope="session")
+def small_extract() -> Path:
+    """The SMR01 twin of `write_config`'s runs (SMALL_SCALE)."""
+    return synthetic_twins(SMALL_SCALE)["smr01_episodes"]
 
 
 PUBLISHED_AGGREGATES = {"public_admissions_hscp_simd": SHARED_DATA / "hospital_admissions_hscp_simd_20230706.csv",
@@ -113,6 +125,16 @@ def indicator_run(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("indicator-run")
     present = {name: path for name, path in PUBLISHED_AGGREGATES.items() if path.exists()}
-    cfg = load_config(write_config(tmp, **present), environ={})
+    cfg = load_config(write_config(tmp, scale=1.0, **present), environ={})
     pipeline.run_all(cfg, INDICATOR_RUN_ID)
     return cfg, RunState.load(cfg.runs_dir, INDICATOR_RUN_ID), pipeline.run_dir(cfg, INDICATOR_RUN_ID) / "marts"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`), every test of the shared pipeline run goes to one worker.
+
+    `--dist loadgroup` then builds `indicator_run` once, not once per worker.
+    """
+    for item in items:
+        if "indicator_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("indicator_run"))

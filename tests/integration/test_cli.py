@@ -20,11 +20,11 @@ def _cli(*args, config=None):
                           capture_output=True, text=True, timeout=600)
 
 
-def test_airflow_run_exits_non_zero_when_a_task_fails(tmp_path, airflow_db, synthetic_extract):
+def test_airflow_run_exits_non_zero_when_a_task_fails(tmp_path, airflow_db):
     lookup = tmp_path / "lookup_missing_column.csv"
     demo = pd.read_csv(REPO / "reference" / "locality_lookup_demo.csv", dtype=str)
     demo.drop(columns="hscp_locality").to_csv(lookup, index=False)
-    config = write_config(tmp_path, smr01=synthetic_extract, locality_lookup=lookup)
+    config = write_config(tmp_path, locality_lookup=lookup)
     result = _cli("airflow-run", config=config)
     assert result.returncode == 1
     assert "ended failed" in result.stderr and "validate" in result.stderr

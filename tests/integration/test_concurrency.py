@@ -56,10 +56,10 @@ class Holder:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory, synthetic_extract):
+def workspace(tmp_path_factory):
     """Run `a` ingested and validated, and `b`, a copy of it, ready to build."""
     tmp = tmp_path_factory.mktemp("concurrency")
-    config = write_config(tmp, smr01=synthetic_extract)
+    config = write_config(tmp)
     cfg = load_config(config)
     pipeline.ingest(cfg, "a")
     pipeline.validate(cfg, "a")

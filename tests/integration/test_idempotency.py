@@ -26,13 +26,13 @@ def _files(root, pattern):
 
 
 @pytest.mark.slow
-def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path, synthetic_extract):
+def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
     cfgs, procs = [], []
     started = time.monotonic()
     for name in ("one", "two"):
         folder = tmp_path / name
         folder.mkdir()
-        config = write_config(folder, smr01=synthetic_extract)
+        config = write_config(folder)
         cfgs.append(load_config(config))
         procs.append(start_step(config, folder / "run.log", "run", "--run-id", f"run-{name}"))
     for proc, cfg in zip(procs, cfgs):

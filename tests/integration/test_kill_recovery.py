@@ -68,9 +68,9 @@ def _remove_vintages(raw_dir) -> None:
             shutil.rmtree(vintage)
 
 
-def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_path, synthetic_extract):
+def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_path):
     started_at = time.monotonic()
-    config = write_config(tmp_path, smr01=synthetic_extract)
+    config = write_config(tmp_path)
     cfg = load_config(config)
     logs = tmp_path / "logs"
     logs.mkdir()

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory, airflow_db, synthetic_extract):
+def published(tmp_path_factory, airflow_db):
     tmp = tmp_path_factory.mktemp("e2e")
-    config_path = write_config(tmp, smr01=synthetic_extract)
+    config_path = write_config(tmp)
     os.environ["HSCP_CONFIG"] = str(config_path)
     try:
         from airflow.dag_processing.dagbag import DagBag
@@ -109,7 +109,7 @@ def _simd_cells_by_level(reference_tables) -> dict[str, int]:
             for level, column in (("hscp", "hscp2019"), ("health_board", "hb2019"), ("scotland", "scotland"))}
 
 
-def test_every_area_and_age_group_is_present(mart, synthetic_extract, reference_tables):
+def test_every_area_and_age_group_is_present(mart, small_extract, reference_tables):
     age_groups = next(i for i in load_catalogue() if i.id == "emergency_admissions_per_1000").age_groups
     assert set(mart["age_group"]) == set(age_groups)
     whole = mart[mart["simd_quintile"] == "all"]
@@ -128,7 +128,7 @@ def test_every_area_and_age_group_is_present(mart, synthetic_extract, reference_
     assert set(mart["period"]) == {f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"}
     assert set(mart["period_start"].astype(str)) == {f"{TEST_YEAR}-04-01"}
     assert mart["is_synthetic"].all()
-    assert mart["source_vintage"].str.endswith(file_sha256(synthetic_extract)[:16]).all()
+    assert mart["source_vintage"].str.endswith(file_sha256(small_extract)[:16]).all()
 
 
 def test_datazones_have_counts_only(mart):
@@ -142,8 +142,8 @@ def test_datazones_have_counts_only(mart):
     assert rated["quality_marker"].isna().all()
 
 
-def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_extract, reference_tables):
-    episodes = pd.read_parquet(synthetic_extract)
+def test_scotland_numerator_and_denominator_match_the_inputs(mart, small_extract, reference_tables):
+    episodes = pd.read_parquet(small_extract)
     first = episodes[episodes["episode_number"] == 1]
     code = first["admission_type"].astype(int)
     emergency = first[code.between(20, 22) | code.between(30, 39)]
@@ -155,8 +155,8 @@ def test_scotland_numerator_and_denominator_match_the_inputs(mart, synthetic_ext
     assert scot.loc["65+", "denominator"] == pop.query("age >= 65")["population"].sum()
 
 
-def test_scotland_quintile_numerators_match_the_inputs(mart, synthetic_extract, reference_tables):
-    stays = _emergency_stays(synthetic_extract).merge(reference_tables.simd, on="datazone2011", how="left")
+def test_scotland_quintile_numerators_match_the_inputs(mart, small_extract, reference_tables):
+    stays = _emergency_stays(small_extract).merge(reference_tables.simd, on="datazone2011", how="left")
     assert stays["simd2020v2_sc_quintile"].notna().all()
     expected = stays["simd2020v2_sc_quintile"].astype(str).value_counts().sort_index()
     scot = mart[(mart["geography_level"] == "scotland") & (mart["simd_quintile"] != "all")
@@ -174,10 +174,10 @@ def _emergency_stays(extract):
     return stays
 
 
-def test_bed_days_and_occupied_beds_match_the_extract(published, synthetic_extract):
+def test_bed_days_and_occupied_beds_match_the_extract(published, small_extract):
     bed_days = _built_mart(published, "emergency_bed_days_per_1000")
     beds = _built_mart(published, "average_occupied_beds_emergency")
-    stays = _emergency_stays(synthetic_extract)
+    stays = _emergency_stays(small_extract)
     scot = bed_days[(bed_days["geography_level"] == "scotland") & (bed_days["simd_quintile"] == "all")].set_index(
         "age_group")
     assert scot.loc["All ages", "numerator"] == stays["bed_days"].sum()

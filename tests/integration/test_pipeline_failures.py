@@ -21,10 +21,10 @@ DEMO_LOOKUP = REPO / "reference" / "locality_lookup_demo.csv"
 
 
 @pytest.fixture(scope="module")
-def validated(tmp_path_factory, synthetic_extract):
+def validated(tmp_path_factory):
     """A run of the good inputs, ingested and validated once for the module."""
     tmp = tmp_path_factory.mktemp("steps")
-    cfg = load_config(write_config(tmp, smr01=synthetic_extract))
+    cfg = load_config(write_config(tmp))
     pipeline.ingest(cfg, "good")
     pipeline.validate(cfg, "good")
     return cfg
@@ -68,12 +68,12 @@ def test_a_lookup_that_puts_a_datazone_in_another_hscp_fails_the_build(validated
         pipeline.build(validated, "misplaced")
 
 
-def test_a_bad_lookup_stops_the_run_and_keeps_the_last_release(tmp_path, synthetic_extract):
+def test_a_bad_lookup_stops_the_run_and_keeps_the_last_release(tmp_path):
     bad_lookup = tmp_path / "lookup_with_unknown_datazone.csv"
     rows = DEMO_LOOKUP.read_text().splitlines()
     rows[5] = rows[5].replace(rows[5].split(",")[0], "S01999999")
     bad_lookup.write_text("\n".join(rows) + "\n")
-    cfg = load_config(write_config(tmp_path, smr01=synthetic_extract, locality_lookup=bad_lookup))
+    cfg = load_config(write_config(tmp_path, locality_lookup=bad_lookup))
     # A release published earlier, which a failed run must not disturb.
     marts = tmp_path / "previous.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(marts)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from conftest import synthetic_twins, write_config
+from conftest import SMALL_SCALE, synthetic_twins, write_config
 from transforms import pipeline
 from transforms.config import load_config
 from transforms.publish import suppression
@@ -41,7 +41,7 @@ def published(tmp_path_factory):
 def restricted_ids() -> set[str]:
     """Every patient, stay and attendance identifier of the synthetic extracts the run was given."""
     ids = set()
-    for path in synthetic_twins().values():
+    for path in synthetic_twins(SMALL_SCALE).values():
         frame = pd.read_parquet(path)
         for column in ("patient_id", "cis_id", "attendance_id"):
             if column in frame:

@@ -192,48 +192,59 @@ def test_phe_untransformed_point_estimates_and_limits(key, use_se):
     _check_ci(got, "95_0cl", {"sii": (slo, shi), "rii": (rlo, rhi)})
 
 
-def test_phe_proportion_multipliers():
-    # [PHE-SII] records 111/121 (multiplier 100) and 131/141 (multiplier -100).
-    expected = {
-        (100, "area1"): (-10.720032333730494, 0.5334015306465507, -11.22085722098469, -10.21798062145461,
-                         0.5171273196358018, 0.5501538412913004),
-        (100, "area2"): (-5.81854710713103, 0.5470128461555435, -6.216629570885849, -5.4174547731294345,
-                         0.5237145074007454, 0.5714617043537692),
-        (-100, "area1"): (10.720032333730494, 1.874760274474414, 10.21798062145461, 11.22085722098469,
-                          1.8176733941416052, 1.933759757083172),
-        (-100, "area2"): (5.81854710713103, 1.8281106321873277, 5.4174547731294345, 6.216629570885849,
-                          1.7498985362997128, 1.909437271392602),
-    }
-    for (mult, area), (sii, rii, slo, shi, rlo, rhi) in expected.items():
-        c = _cols(PROP[area])
-        got = slope_index_of_inequality(
-            c["value"], c["pop"], lower_cl=c["lcl"], upper_cl=c["ucl"], value_type=2, multiplier=mult, rng=11
-        )
-        assert got["sii"] == pytest.approx(sii, rel=1e-10)
-        assert got["rii"] == pytest.approx(rii, rel=1e-10)
-        _check_ci(got, "95_0cl", {"sii": (slo, shi), "rii": (rlo, rhi)})
+# [PHE-SII] records 111/121 (multiplier 100) and 131/141 (multiplier -100).
+PROPORTION_MULTIPLIERS = {
+    (100, "area1"): (-10.720032333730494, 0.5334015306465507, -11.22085722098469, -10.21798062145461,
+                     0.5171273196358018, 0.5501538412913004),
+    (100, "area2"): (-5.81854710713103, 0.5470128461555435, -6.216629570885849, -5.4174547731294345,
+                     0.5237145074007454, 0.5714617043537692),
+    (-100, "area1"): (10.720032333730494, 1.874760274474414, 10.21798062145461, 11.22085722098469,
+                      1.8176733941416052, 1.933759757083172),
+    (-100, "area2"): (5.81854710713103, 1.8281106321873277, 5.4174547731294345, 6.216629570885849,
+                      1.7498985362997128, 1.909437271392602),
+}
 
 
-def test_phe_confidence_levels_and_quintiles():
-    # [PHE-SII] records 21/31 (99%) and 226/236 (95% and 99% together).
-    expected99 = {
-        "area1": (1.9243274437391116, 11.99208403800279, 1.0234148326541768, 1.1587677685047233),
-        "area2": (11.743647833205888, 13.34720365245395, 1.168320603472105, 1.1934312559878586),
-    }
-    for area, (slo, shi, rlo, rhi) in expected99.items():
-        c = _cols(LE[area])
-        got = slope_index_of_inequality(c["value"], c["pop"], se=c["se"], confidence=[95, 99], rng=3)
-        _check_ci(got, "99_0cl", {"sii": (slo, shi), "rii": (rlo, rhi)})
-        e = EXPECTED[("LE", area)]
-        _check_ci(got, "95_0cl", {"sii": (e[2], e[3]), "rii": (e[4], e[5])})
-    # [PHE-SII] records 61/66: quintiles (the first five deciles' rows), only
-    # the SII and RII are published ("only have SII available from Excel tool").
-    for area, (sii, rii) in {"area1": (7.919334147100874, 1.1037116952527257),
-                             "area2": (3.6215563376545648, 1.0513892712719326)}.items():
-        c = _cols(LE[area][:5])
-        got = slope_index_of_inequality(c["value"], c["pop"], se=c["se"], reps=1000, rng=1)
-        assert got["sii"] == pytest.approx(sii, rel=1e-10)
-        assert got["rii"] == pytest.approx(rii, rel=1e-10)
+@pytest.mark.parametrize("mult, area", sorted(PROPORTION_MULTIPLIERS))
+def test_phe_proportion_multipliers(mult, area):
+    sii, rii, slo, shi, rlo, rhi = PROPORTION_MULTIPLIERS[(mult, area)]
+    c = _cols(PROP[area])
+    got = slope_index_of_inequality(
+        c["value"], c["pop"], lower_cl=c["lcl"], upper_cl=c["ucl"], value_type=2, multiplier=mult, rng=11
+    )
+    assert got["sii"] == pytest.approx(sii, rel=1e-10)
+    assert got["rii"] == pytest.approx(rii, rel=1e-10)
+    _check_ci(got, "95_0cl", {"sii": (slo, shi), "rii": (rlo, rhi)})
+
+
+# [PHE-SII] records 21/31 (99%) and 226/236 (95% and 99% together).
+CONFIDENCE_99 = {
+    "area1": (1.9243274437391116, 11.99208403800279, 1.0234148326541768, 1.1587677685047233),
+    "area2": (11.743647833205888, 13.34720365245395, 1.168320603472105, 1.1934312559878586),
+}
+# [PHE-SII] records 61/66: quintiles (the first five deciles' rows), only the SII and
+# RII are published ("only have SII available from Excel tool").
+QUINTILES = {"area1": (7.919334147100874, 1.1037116952527257),
+             "area2": (3.6215563376545648, 1.0513892712719326)}
+
+
+@pytest.mark.parametrize("area", sorted(CONFIDENCE_99))
+def test_phe_confidence_levels_95_and_99_together(area):
+    slo, shi, rlo, rhi = CONFIDENCE_99[area]
+    c = _cols(LE[area])
+    got = slope_index_of_inequality(c["value"], c["pop"], se=c["se"], confidence=[95, 99], rng=3)
+    _check_ci(got, "99_0cl", {"sii": (slo, shi), "rii": (rlo, rhi)})
+    e = EXPECTED[("LE", area)]
+    _check_ci(got, "95_0cl", {"sii": (e[2], e[3]), "rii": (e[4], e[5])})
+
+
+@pytest.mark.parametrize("area", sorted(QUINTILES))
+def test_phe_quintiles(area):
+    sii, rii = QUINTILES[area]
+    c = _cols(LE[area][:5])
+    got = slope_index_of_inequality(c["value"], c["pop"], se=c["se"], reps=1000, rng=1)
+    assert got["sii"] == pytest.approx(sii, rel=1e-10)
+    assert got["rii"] == pytest.approx(rii, rel=1e-10)
 
 
 # [PHE-SII] transformed fits: records 306/316 (rate, log), 386/396 (rate, log,
