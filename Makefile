@@ -40,13 +40,18 @@ $(AIRFLOW_HOME)/airflow.db: $(VENV)/.installed
 
 airflow-init: $(AIRFLOW_HOME)/airflow.db
 
+# What `make run` prints: the pipeline's own lines and Airflow's warnings, not Airflow's
+# per-task bookkeeping; dbt's per-node lines are in data/runs/<run_id>/dbt_target/logs.
+run: export AIRFLOW__LOGGING__NAMESPACE_LEVELS := airflow=WARNING task=WARNING py.warnings=ERROR
+
 ## Install, initialise the embedded Airflow, run the pipeline DAG once, print the release.
 run: airflow-init
 	$(VENV)/bin/hscp airflow-run
 
-# The suite runs on every core (pytest-xdist); the tests of the one shared pipeline
-# run stay on one worker (tests/conftest.py). PYTEST_ARGS adds options, e.g. -k.
-PARALLEL ?= -n auto --dist loadgroup
+# The suite runs on every core (pytest-xdist), a module's tests on one worker and the
+# tests of the one shared pipeline run together (tests/conftest.py), in the order
+# collected (integration first). PYTEST_ARGS adds options, e.g. -k.
+PARALLEL ?= -n auto --no-loadscope-reorder
 
 ## Run the test suite (the same command CI runs), the slowest 15 tests listed at the end.
 test: venv

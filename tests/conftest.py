@@ -130,11 +130,25 @@ def indicator_run(tmp_path_factory):
     return cfg, RunState.load(cfg.runs_dir, INDICATOR_RUN_ID), pipeline.run_dir(cfg, INDICATOR_RUN_ID) / "marts"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`), every test of the shared pipeline run goes to one worker.
+def _uses_the_shared_run(module: Path) -> bool:
+    return "indicator_run" in module.read_text(encoding="utf-8")
 
-    `--dist loadgroup` then builds `indicator_run` once, not once per worker.
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`make test`), one module's tests go to one worker, and so do all
+    the tests of the shared pipeline run.
+
+    Module-scoped fixtures (a whole pipeline run for several modules) are then built
+    once, and so is `indicator_run`. The heaviest work is handed out first: the shared
+    run's modules, then the other integration modules, in the order collected.
     """
-    for item in items:
-        if "indicator_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("indicator_run"))
+    from xdist.scheduler import LoadScopeScheduling
+
+    shared = {p.relative_to(REPO).as_posix() for p in (REPO / "tests").rglob("test_*.py") if _uses_the_shared_run(p)}
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "indicator_run" if module in shared else module
+
+    return SharedRunScheduling(config, log)
