@@ -6,15 +6,8 @@
 --   repeat_attenders people with 3 or more attendances in the year, at their last
 --                    attendance's data zone and age (int_ae_repeat_attenders)
 with population as (
-    select
-        pop.year as financial_year,
-        pop.datazone2011,
-        groups.age_group,
-        sum(pop.population)::bigint as population
-    from {{ ref('int_population_datazone_scaled') }} as pop
-    inner join {{ ref('age_groups') }} as groups
-        on pop.age between groups.min_age and groups.max_age
-    group by all
+    select financial_year, datazone2011, age_group, population
+    from {{ ref('int_population_by_datazone_age_group') }}
 ),
 
 attendances as (

@@ -19,16 +19,9 @@
 --   means zero) and the denominator: the mid-year population of the calendar
 --   year the financial year starts in, as for every rate here.
 with population as (
-    select
-        pop.year as financial_year,
-        pop.datazone2011,
-        groups.age_group,
-        sum(pop.population)::bigint as population
-    from {{ ref('int_population_datazone_scaled') }} as pop
-    inner join {{ ref('age_groups') }} as groups
-        on pop.age between groups.min_age and groups.max_age
-    where groups.age_group in ('65+', '75+')
-    group by all
+    select financial_year, datazone2011, age_group, population
+    from {{ ref('int_population_by_datazone_age_group') }}
+    where age_group in ('65+', '75+')
 ),
 
 bed_days as (

@@ -1,16 +1,12 @@
 -- 28-day emergency readmissions (numerator) and index discharges (denominator) by
 -- financial year of discharge, data zone of residence at discharge and age group
 -- (age at the index admission); rules in int_readmission_index_stays. The spine is
--- every data zone, year and age group: a data zone without discharges has zero
--- counts (record-level data, so absence means none), never a missing row.
+-- every data zone, year and age group of the population spine: a data zone without
+-- discharges has zero counts (record-level data, so absence means none), never a
+-- missing row.
 with spine as (
-    select
-        years.financial_year::integer as financial_year,
-        geo.datazone2011,
-        groups.age_group
-    from range({{ var('first_financial_year') }}, {{ var('last_financial_year') }} + 1) as years (financial_year)
-    cross join {{ ref('stg_reference__geography_dz2011') }} as geo
-    cross join {{ ref('age_groups') }} as groups
+    select financial_year, datazone2011, age_group
+    from {{ ref('int_population_by_datazone_age_group') }}
 ),
 
 counts as (

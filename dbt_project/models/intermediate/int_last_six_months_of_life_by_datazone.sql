@@ -14,21 +14,13 @@
 -- deaths occur and the bands the other indicators here use. Narrower bands (PHS
 -- publishes 0-54 to 85+) would leave too few deaths per locality.
 --
--- Every data zone, year and age group has a row (absence of deaths means zero, and
--- then the value is null: there is no last six months to share out).
+-- Every data zone, year and age group of the population spine has a row (absence
+-- of deaths means zero, and then the value is null: there is no last six months to
+-- share out).
 with spine as (
-    select
-        years.financial_year,
-        geo.datazone2011,
-        groups.age_group,
-        groups.min_age,
-        groups.max_age
-    from {{ ref('stg_reference__geography_dz2011') }} as geo
-    cross join (
-        select unnest(range({{ var('first_financial_year') }}, {{ var('last_financial_year') }} + 1)) as financial_year
-    ) as years
-    cross join {{ ref('age_groups') }} as groups
-    where groups.age_group in ('All ages', '65+', '75+')
+    select financial_year, datazone2011, age_group, min_age, max_age
+    from {{ ref('int_population_by_datazone_age_group') }}
+    where age_group in ('All ages', '65+', '75+')
 ),
 
 counts as (

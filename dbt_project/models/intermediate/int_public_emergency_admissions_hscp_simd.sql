@@ -40,13 +40,14 @@ emergency as (
 
 population as (
     select
-        pop.year as financial_year,
+        pop.financial_year,
         pop.hscp2019,
         simd.simd2020v2_sc_quintile as simd_quintile,
         sum(pop.population)::bigint as population
-    from {{ ref('int_population_datazone_scaled') }} as pop
+    from {{ ref('int_population_by_datazone_age_group') }} as pop
     inner join {{ ref('stg_reference__simd2020v2_datazone') }} as simd
         on pop.datazone2011 = simd.datazone2011
+    where pop.age_group = 'All ages'
     group by all
     having sum(pop.population) > 0
 ),
