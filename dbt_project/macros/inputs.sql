@@ -1,18 +1,32 @@
 {#-
-  What the build knows of each pipeline input (transforms.build.build_variables):
-  its vintage, whether it is synthetic, whether the run has it. Names are those of
-  transforms.inputs (smr01_episodes, deaths, hscp_population_estimates, ...).
+  The build's dbt vars (transforms.build.build_variables), read only through these
+  macros:
+    period        {first_financial_year, last_financial_year}: the configured years.
+    is_synthetic  true when any input of the run is synthetic.
+    inputs        {<input name>: {vintage, is_synthetic, supplied}} for every input
+                  (names of transforms.inputs: smr01_episodes, deaths,
+                  hscp_population_estimates, public_ae_monthly, ...).
+  For a hand `dbt parse` (vars: inputs {}), an input is not supplied, its vintage
+  'unknown' and its synthetic flag the run's.
 -#}
+{% macro first_financial_year() -%}
+{{ return(var('period')['first_financial_year']) }}
+{%- endmacro %}
+
+{% macro last_financial_year() -%}
+{{ return(var('period')['last_financial_year']) }}
+{%- endmacro %}
+
 {% macro input_vintage(name) -%}
-{{ return(var(('smr01' if name == 'smr01_episodes' else name) ~ '_vintage')) }}
+{{ return(var('inputs').get(name, {}).get('vintage', 'unknown')) }}
 {%- endmacro %}
 
 {% macro input_is_synthetic(name) -%}
-{{ return(var(('smr01' if name == 'smr01_episodes' else name) ~ '_is_synthetic')) }}
+{{ return(var('inputs').get(name, {}).get('is_synthetic', var('is_synthetic'))) }}
 {%- endmacro %}
 
 {% macro input_supplied(name) -%}
-{{ return(var('has_' ~ name)) }}
+{{ return(var('inputs').get(name, {}).get('supplied', false)) }}
 {%- endmacro %}
 
 {#- source_vintage of a mart built from `inputs` (SQL string literal): the vintage of

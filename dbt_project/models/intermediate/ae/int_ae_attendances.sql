@@ -21,4 +21,4 @@ select
     discharged_at <= arrival_at + interval 240 minute as within_4_hours
 from {{ ref('stg_ae__attendances') }}
 where attendance_category in ('new', 'unplanned_return')
-    and financial_year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+    and financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}

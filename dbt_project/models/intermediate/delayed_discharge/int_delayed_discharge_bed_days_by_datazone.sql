@@ -40,7 +40,7 @@ bed_days as (
     inner join {{ ref('age_groups') }} as groups
         on census.age between groups.min_age and groups.max_age
     where groups.age_group in ('65+', '75+')
-        and census.financial_year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+        and census.financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
     group by all
 )
 

@@ -27,8 +27,8 @@
 with deaths as (
     select patient_id, date_of_death, age, datazone2011, financial_year
     from {{ ref('stg_deaths__deaths') }}
-    where financial_year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
-        and date_of_death >= make_date({{ var('first_financial_year') }}, 4, 1) + {{ look_back_days }}
+    where financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
+        and date_of_death >= make_date({{ first_financial_year() }}, 4, 1) + {{ look_back_days }}
 ),
 
 stays as (

@@ -24,7 +24,7 @@ with base as (
 targets as (
     select year, hscp2019, sex, age, population as hscp_population
     from {{ ref('stg_reference__hscp_population_estimates') }}
-    where year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+    where year between {{ first_financial_year() }} and {{ last_financial_year() }}
 ),
 
 weighted as (

@@ -1,4 +1,4 @@
-{{ config(enabled=var('has_public_admissions_hscp_simd')) }}
+{{ config(enabled=input_supplied('public_admissions_hscp_simd')) }}
 
 -- Published emergency admissions (PHS "Hospital admissions by HSCP and
 -- deprivation", weekly) summed over each complete financial year, by HSCP and
@@ -73,7 +73,7 @@ from spine
 full outer join (
     select * from emergency
     where financial_year in (select financial_year from complete_years)
-        and financial_year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+        and financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
 ) as emergency
     on spine.financial_year = emergency.financial_year
     and spine.hscp2019 = emergency.hscp2019

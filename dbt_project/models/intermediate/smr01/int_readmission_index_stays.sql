@@ -51,9 +51,9 @@ index_stays as (
         {{ financial_year_start('stays.discharge_date') }} as financial_year
     from stays
     where {{ financial_year_start('stays.discharge_date') }}
-            between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+            between {{ first_financial_year() }} and {{ last_financial_year() }}
         -- The 28-day window must end inside the extract (see the period edge above).
-        and stays.discharge_date <= make_date({{ var('last_financial_year') }} + 1, 3, 31) - 28
+        and stays.discharge_date <= make_date({{ last_financial_year() }} + 1, 3, 31) - 28
         and not exists (
             select 1
             from {{ ref('stg_deaths__deaths') }} as deaths

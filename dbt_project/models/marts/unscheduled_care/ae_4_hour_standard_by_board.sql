@@ -11,7 +11,7 @@
 with sites as (
     select *
     from {{ ref('stg_public__ae_monthly') }}
-    where financial_year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+    where financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
         and financial_year in (
             select financial_year from {{ ref('stg_public__ae_monthly') }}
             group by financial_year having count(distinct month_start) = 12
