@@ -14,9 +14,11 @@ def test_every_indicator_has_a_mart_model_with_documentation():
     for ind in load_catalogue():
         model_dir = list((REPO / "dbt_project" / "models" / "marts").rglob(f"{ind.mart}.sql"))
         assert model_dir, f"{ind.id}: no dbt model {ind.mart}.sql"
-        spec = yaml.safe_load(model_dir[0].with_suffix(".yml").read_text())
-        model = spec["models"][0]
-        assert model["name"] == ind.mart and model["config"]["meta"]["indicator_id"] == ind.id
+        folder = model_dir[0].parent
+        spec = yaml.safe_load((folder / f"_{folder.name}__models.yml").read_text())
+        model = next((m for m in spec["models"] if m["name"] == ind.mart), None)
+        assert model, f"{ind.id}: model {ind.mart} not documented in _{folder.name}__models.yml"
+        assert model["description"] and model["config"]["meta"]["indicator_id"] == ind.id
 
 
 def test_docs_page_is_generated_from_the_catalogue():
