@@ -47,8 +47,8 @@ class Indicator:
     sex: str
     multiplier: int
     method: str
-    confidence_interval: str
-    confidence_levels: list[float]
+    confidence_interval: str  # the method in words, for the docs
+    confidence_levels: list[float]  # the levels whose limits the mart fills (CONFIDENCE_LEVELS), [] for none
     polarity: str
     period_type: str
     geography_levels: list[str]
@@ -82,7 +82,7 @@ def _check(raw: dict, path: Path) -> Indicator:
         raise CatalogueError(f"{path}: id {raw['id']!r} must equal the file name")
     indicator = Indicator(**raw)
     try:
-        indicator.source_inputs
+        _ = indicator.source_inputs  # each named input must be one of the pipeline's
     except ValueError:
         raise CatalogueError(f"{path}: source_extract {raw['source_extract']!r} names an unknown input") from None
     return indicator

@@ -8,8 +8,9 @@
   The marts it cannot build (a DSR over ESP2013 bands, the SII, the published
   aggregates, which have no data zones) make their own rows per area and share
   its pieces: indicator_levels() and indicator_level_columns() (the geography
-  levels and their columns), indicator_ci_columns() (the confidence limit columns
-  of the entry's levels) and indicator_rows() (the Scotland comparison and the
+  levels and their columns), indicator_measures() (value and limits of a rate or
+  percentage), indicator_ci_columns() (the confidence limit columns of the
+  entry's levels) and indicator_rows() (the Scotland comparison and the
   output columns, in a total order).
 
   Levels: 'datazone' (counts only: value, limits and comparison null,
@@ -87,13 +88,7 @@ by_area as (
 measured as (
     select
         *,
-        -- Data zones are too small for a published rate: counts only.
-        case when geography_level != 'datazone'
-            then {{ entry.multiplier }} * numerator / nullif(denominator, 0) end as value,
-        {% call(ci, side) indicator_ci_columns(entry) -%}
-        case when geography_level != 'datazone' then {{ indicator_ci_function(entry) }}_{{ side }}(
-            numerator, denominator, {{ entry.multiplier }}, {{ ci.level }}) end
-        {%- endcall %}
+        {{ indicator_measures(entry) }}
     from by_area
 ),
 
@@ -146,6 +141,18 @@ case {{ column }}
         when '{{ level.level }}' then {{ loop.index }}
         {%- endfor %}
     end
+{%- endmacro %}
+
+{#- value and the limit columns of a rate or percentage (the entry's method,
+    multiplier and confidence levels) from the columns numerator and denominator;
+    null at data zone level, which gets counts only. -#}
+{% macro indicator_measures(entry) -%}
+case when geography_level != 'datazone'
+            then {{ entry.multiplier }} * numerator / nullif(denominator, 0) end as value,
+        {% call(ci, side) indicator_ci_columns(entry) -%}
+        case when geography_level != 'datazone' then {{ indicator_ci_function(entry) }}_{{ side }}(
+            numerator, denominator, {{ entry.multiplier }}, {{ ci.level }}) end
+        {%- endcall %}
 {%- endmacro %}
 
 {#- The UDF prefix of the limits of the entry's method. -#}

@@ -44,7 +44,7 @@ def test_dbt_macro_is_generated_from_the_catalogue():
 
 
 def _sql_without_comments(path) -> str:
-    return re.sub(r"--[^\n]*", " ", re.sub(r"\{#.*?#\}", " ", path.read_text(), flags=re.S))
+    return re.sub(r"--[^\n]*", " ", re.sub(r"\{#.*?#\}", " ", path.read_text(), flags=re.DOTALL))
 
 
 @pytest.mark.parametrize("ind", load_catalogue(), ids=lambda ind: ind.id)

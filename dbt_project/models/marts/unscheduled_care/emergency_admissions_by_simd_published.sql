@@ -45,10 +45,7 @@ by_area as (
 measured as (
     select
         *,
-        {{ entry.multiplier }} * numerator / nullif(denominator, 0) as value,
-        {% call(ci, side) indicator_ci_columns(entry) -%}
-        {{ indicator_ci_function(entry) }}_{{ side }}(numerator, denominator, {{ entry.multiplier }}, {{ ci.level }})
-        {%- endcall %}
+        {{ indicator_measures(entry) }}
     from by_area
 ),
 
