@@ -12,10 +12,31 @@ import json
 import os
 from pathlib import Path
 
-from transforms import progress
-from transforms.config import REPO_ROOT
+from transforms import inputs, progress
+from transforms.config import REPO_ROOT, Config
+from transforms.runstate import RunState
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def build_variables(cfg: Config, state: RunState) -> dict:
+    """The dbt vars of a build (read by dbt_project/macros/inputs.sql).
+
+    `period`: the configured financial years; `is_synthetic`: whether any input of
+    the run is; `inputs`: for every input, its vintage, whether it is synthetic and
+    whether the run has it (`supplied`; an optional published aggregate may be
+    absent). Reference inputs are there too: the population context marts carry
+    their vintages.
+    """
+    return {
+        "period": {"first_financial_year": cfg.period.first_financial_year,
+                   "last_financial_year": cfg.period.last_financial_year},
+        "is_synthetic": state.synthetic,
+        "inputs": {name: {"vintage": entry.vintage if entry else "",
+                          "is_synthetic": bool(entry and entry.synthetic),
+                          "supplied": entry is not None}
+                   for name, entry in ((n, state.inputs.get(n)) for n in inputs.ALL_INPUTS)},
+    }
 
 
 class BuildFailed(RuntimeError):

@@ -1,12 +1,17 @@
 """The indicator catalogue: one YAML file per indicator under catalogue/.
 
 It is the single description of each indicator. The docs page
-(docs/indicators.md) is generated from it, and every release carries it as
-indicators.json next to the data, so an analyst never needs a second source.
+(docs/indicators.md) is generated from it, every release carries it as
+indicators.json next to the data, so an analyst never needs a second source, and
+the dbt marts read it through the macro file dbt_project/macros/catalogue.sql
+(generated too: dbt cannot read YAML files), so that no mart restates a method,
+multiplier, age group or confidence level.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -16,11 +21,14 @@ from transforms.config import REPO_ROOT
 
 CATALOGUE_DIR = REPO_ROOT / "catalogue"
 DOCS_PAGE = REPO_ROOT / "docs" / "indicators.md"
+DBT_MACRO = REPO_ROOT / "dbt_project" / "macros" / "catalogue.sql"
 METHODS = {"crude rate", "directly age-standardised rate", "percentage", "count", "ratio", "mean per day",
            "slope index of inequality"}
 POLARITIES = {"high is bad", "high is good", "no judgement"}
 PERIOD_TYPES = {"financial year", "calendar year", "month", "rolling 3 financial years"}
 LEVELS = {"datazone", "intzone", "locality", "hscp", "health_board", "scotland"}
+# Confidence levels a mart can fill, and the suffix of their columns (ci95_lower, ...).
+CONFIDENCE_LEVELS = {0.95: "95", 0.998: "998"}
 
 
 class CatalogueError(ValueError):
@@ -39,13 +47,23 @@ class Indicator:
     sex: str
     multiplier: int
     method: str
-    confidence_interval: str
+    confidence_interval: str  # the method in words, for the docs
+    confidence_levels: list[float]  # the levels whose limits the mart fills (CONFIDENCE_LEVELS), [] for none
     polarity: str
     period_type: str
     geography_levels: list[str]
     source_extract: str
     mart: str
     caveats: list[str]
+
+    @property
+    def source_inputs(self) -> list[str]:
+        """The pipeline inputs named by source_extract ('a, b' or 'reference (a, b)'), in the pipeline's order."""
+        from transforms.inputs import ALL_INPUTS
+
+        inner = re.fullmatch(r"reference \((.*)\)", self.source_extract)
+        names = [n.strip() for n in (inner.group(1) if inner else self.source_extract).split(",")]
+        return sorted(names, key=ALL_INPUTS.index)
 
 
 def _check(raw: dict, path: Path) -> Indicator:
@@ -58,9 +76,16 @@ def _check(raw: dict, path: Path) -> Indicator:
             raise CatalogueError(f"{path}: {name} {raw[name]!r} is not one of {sorted(allowed)}")
     if not set(raw["geography_levels"]) <= LEVELS:
         raise CatalogueError(f"{path}: unknown geography levels {sorted(set(raw['geography_levels']) - LEVELS)}")
+    if not set(raw["confidence_levels"]) <= CONFIDENCE_LEVELS.keys():
+        raise CatalogueError(f"{path}: confidence_levels {raw['confidence_levels']} not among {sorted(CONFIDENCE_LEVELS)}")
     if raw["id"] != path.stem:
         raise CatalogueError(f"{path}: id {raw['id']!r} must equal the file name")
-    return Indicator(**raw)
+    indicator = Indicator(**raw)
+    try:
+        _ = indicator.source_inputs  # each named input must be one of the pipeline's
+    except ValueError:
+        raise CatalogueError(f"{path}: source_extract {raw['source_extract']!r} names an unknown input") from None
+    return indicator
 
 
 def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[Indicator]:
@@ -94,3 +119,30 @@ def render_markdown(indicators: list[Indicator]) -> str:
         if ind.caveats:
             out += ["Caveats:", "", *[f"- {c}" for c in ind.caveats], ""]
     return "\n".join(out)
+
+
+def dbt_entry(ind: Indicator) -> dict:
+    """What a dbt mart reads of an indicator (macro catalogue_entry)."""
+    return {"id": ind.id, "method": ind.method, "multiplier": ind.multiplier, "sex": ind.sex, "age_groups": ind.age_groups,
+            "confidence_levels": [{"level": level, "suffix": CONFIDENCE_LEVELS[level]}
+                                  for level in ind.confidence_levels],
+            "polarity": ind.polarity, "period_type": ind.period_type,
+            "geography_levels": ind.geography_levels, "source_inputs": ind.source_inputs, "mart": ind.mart}
+
+
+def render_dbt_macro(indicators: list[Indicator]) -> str:
+    """dbt_project/macros/catalogue.sql: `catalogue_entry(id)` returns the entry as a dict (JSON is Jinja)."""
+    lines = ["{#- Generated from catalogue/*.yml by `python -m transforms docs`; do not edit by hand.",
+             "    catalogue_entry(id): what the marts read of an indicator's catalogue entry",
+             "    (transforms.catalogue.dbt_entry); an unknown id is a compiler error. -#}",
+             "{% macro catalogue_entry(indicator_id) %}",
+             "{%- set entries = {",
+             ",\n".join(f"    {json.dumps(i.id)}: {json.dumps(dbt_entry(i), ensure_ascii=False)}"
+                        for i in sorted(indicators, key=lambda i: i.id)),
+             "} -%}",
+             "{%- if indicator_id not in entries -%}",
+             "    {{ exceptions.raise_compiler_error(\"no catalogue entry '\" ~ indicator_id ~ \"' in catalogue/\") }}",
+             "{%- endif -%}",
+             "{{ return(entries[indicator_id]) }}",
+             "{% endmacro %}", ""]
+    return "\n".join(lines)

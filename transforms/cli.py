@@ -77,8 +77,9 @@ def parser() -> argparse.ArgumentParser:
                    description="Generate the synthetic twins (SMR01, A&E, delayed discharges, deaths) "
                                "of the configured period, seed and scale that are not there yet.")
     sub.add_parser("docs", help="regenerate the pages generated from the catalogue and the code",
-                   description="Write docs/indicators.md from catalogue/*.yml and docs/sql_functions.md "
-                               "from the UDF registry (transforms.udfs).")
+                   description="Write docs/indicators.md and the dbt macro dbt_project/macros/catalogue.sql "
+                               "from catalogue/*.yml, and docs/sql_functions.md from the UDF registry "
+                               "(transforms.udfs).")
     return top
 
 
@@ -127,12 +128,13 @@ def _command(args: argparse.Namespace, cfg: Config) -> None:
         meta = write_snapshot(args.from_dir, cfg.reference_dir)
         print(f"wrote {len(meta['tables'])} tables to {cfg.reference_dir}")
     elif args.command == "docs":
-        from transforms.catalogue import DOCS_PAGE, load_catalogue, render_markdown
+        from transforms.catalogue import DBT_MACRO, DOCS_PAGE, load_catalogue, render_dbt_macro, render_markdown
         from transforms.udfs.docs import write_docs
 
-        DOCS_PAGE.write_text(render_markdown(load_catalogue()))
-        print(f"wrote {DOCS_PAGE}")
-        print(f"wrote {write_docs()}")
+        catalogue = load_catalogue()
+        DOCS_PAGE.write_text(render_markdown(catalogue))
+        DBT_MACRO.write_text(render_dbt_macro(catalogue))
+        print(f"wrote {DOCS_PAGE}\nwrote {DBT_MACRO}\nwrote {write_docs()}")
     elif args.command == "synthesise":
         made = pipeline.ensure_synthetic_extracts(cfg)
         print("\n".join(str(p) for p in made.values()) or "every extract is a real one: nothing to do")

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from transforms import STEPS, archive, inputs, locking, progress
-from transforms.build import run_dbt
+from transforms.build import build_variables, run_dbt
 from transforms.catalogue import as_json_records, load_catalogue
 from transforms.config import Config
 from transforms.publish import contents
@@ -187,22 +187,6 @@ def build(cfg: Config, run_id: str) -> RunState:
         state.built = True
         state.save(cfg.runs_dir)
     return state
-
-
-def build_variables(cfg: Config, state: RunState) -> dict:
-    """The dbt vars of a build: period, per-input vintages and synthetic flags, which inputs exist."""
-    variables = {"first_financial_year": cfg.period.first_financial_year,
-                 "last_financial_year": cfg.period.last_financial_year,
-                 "is_synthetic": state.synthetic}
-    # Reference inputs too: marts built from them alone (population context) carry
-    # their vintages and synthetic flags.
-    for name in inputs.REFERENCE_INPUTS + inputs.RESTRICTED_EXTRACTS + inputs.PUBLIC_AGGREGATES:
-        entry = state.inputs.get(name)
-        key = "smr01" if name == inputs.SMR01 else name
-        variables[f"{key}_vintage"] = entry.vintage if entry else ""
-        variables[f"{key}_is_synthetic"] = bool(entry and entry.synthetic)
-        variables[f"has_{name}"] = entry is not None
-    return variables
 
 
 def _require(condition: bool, run_id: str, message: str) -> None:

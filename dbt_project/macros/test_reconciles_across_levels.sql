@@ -1,5 +1,5 @@
 {#-
-  Generic test for an indicator mart (macro indicator_by_area): every level adds
+  Generic test for an indicator mart (macro indicator_mart): every level adds
   up, in every period, sex and age group, for each column in `columns`.
 
   - Along each edge (child level, parent level, the child's column holding the

@@ -1,4 +1,4 @@
-{{ config(enabled=var('has_public_ae_monthly')) }}
+{{ config(enabled=input_supplied('public_ae_monthly')) }}
 -- Each board and Scotland in ae_4_hour_standard_by_board equal the sum of their
 -- sites in the published file, for every financial year the mart holds.
 with sites as (

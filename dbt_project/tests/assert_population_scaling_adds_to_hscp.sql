@@ -9,7 +9,7 @@ with scaled as (
 estimates as (
     select year, hscp2019, sex, age, population
     from {{ ref('stg_reference__hscp_population_estimates') }}
-    where year between {{ var('first_financial_year') }} and {{ var('last_financial_year') }}
+    where year between {{ first_financial_year() }} and {{ last_financial_year() }}
 )
 
 select *

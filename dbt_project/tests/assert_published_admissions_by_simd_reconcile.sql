@@ -1,4 +1,4 @@
-{{ config(enabled=var('has_public_admissions_hscp_simd')) }}
+{{ config(enabled=input_supplied('public_admissions_hscp_simd')) }}
 
 -- emergency_admissions_by_simd_published adds up: HSCPs to their board, boards to
 -- Scotland (in every quintile and for all), and the five quintiles to 'all' (in

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SHARED_DATA, write_config
 from transforms import pipeline
+from transforms.build import build_variables
 from transforms.config import load_config
 from transforms.runstate import RunState
 
@@ -23,7 +24,8 @@ def test_an_absent_optional_input_is_recorded_and_the_run_goes_on(tmp_path):
     assert state.not_supplied == ["public_ae_monthly"]
     assert "public_ae_monthly" not in state.inputs
     assert RunState.load(cfg.runs_dir, "optional-absent").not_supplied == ["public_ae_monthly"]
-    assert pipeline.build_variables(cfg, state)["has_public_ae_monthly"] is False
+    assert build_variables(cfg, state)["inputs"]["public_ae_monthly"] == \
+        {"vintage": "", "is_synthetic": False, "supplied": False}
 
 
 @pytest.mark.skipif(not (ADMISSIONS.exists() and AE_MONTHLY.exists()),
@@ -38,8 +40,8 @@ def test_published_aggregates_are_archived_validated_and_staged(tmp_path):
         assert not state.inputs[name].restricted
         rows = len(pd.read_csv(source, dtype=str))
         assert len(pd.read_parquet(staged / f"{name}.parquet")) == rows
-    variables = pipeline.build_variables(cfg, state)
-    assert variables["has_public_admissions_hscp_simd"] and variables["has_public_ae_monthly"]
-    assert variables["public_ae_monthly_vintage"] == state.inputs["public_ae_monthly"].vintage
+    variables = build_variables(cfg, state)["inputs"]
+    assert variables["public_admissions_hscp_simd"]["supplied"] and variables["public_ae_monthly"]["supplied"]
+    assert variables["public_ae_monthly"]["vintage"] == state.inputs["public_ae_monthly"].vintage
     # The episode-level columns the contract does not use are named in a warning.
     assert any("NumberOver12HoursEpisode" in w for w in state.read_warnings["public_ae_monthly"])

@@ -1,16 +1,5 @@
 -- Delayed discharge bed days of people aged 75+ (all reasons) per 1,000 population
--- aged 75+, by financial year of the census month, for localities, HSCPs, health
--- boards and Scotland (catalogue/delayed_discharge_bed_days_75_plus_per_1000.yml). Delayed bed days of one
--- person are not independent events, so no Poisson interval (with_ci=false).
-{{ config(location=var('marts_dir') ~ '/delayed_discharge_bed_days_75_plus_per_1000.parquet') }}
+-- aged 75+, by financial year of the census month (catalogue/delayed_discharge_bed_days_75_plus_per_1000.yml).
 
-{{ crude_rate_by_area(
-    ref('int_delayed_discharge_bed_days_75_plus'),
-    indicator_id='delayed_discharge_bed_days_75_plus_per_1000',
-    numerator='delayed_bed_days',
-    denominator='population',
-    multiplier=1000,
-    with_ci=false,
-    source_vintage=var('delayed_discharges_vintage'),
-    is_synthetic=var('delayed_discharges_is_synthetic'),
-) }}
+{{ indicator_mart('delayed_discharge_bed_days_75_plus_per_1000', ref('int_delayed_discharge_bed_days_by_datazone'),
+    numerator='delayed_bed_days', denominator='population') }}

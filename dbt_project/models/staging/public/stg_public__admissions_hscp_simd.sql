@@ -1,4 +1,4 @@
-{{ config(enabled=var('has_public_admissions_hscp_simd')) }}
+{{ config(enabled=input_supplied('public_admissions_hscp_simd')) }}
 
 -- Archived HSCP codes (S37000014/15/21/23) map to their successors.
 with rows as (

@@ -1,4 +1,4 @@
-{{ config(enabled=var('has_public_ae_monthly')) }}
+{{ config(enabled=input_supplied('public_ae_monthly')) }}
 
 select
     strptime("Month", '%Y%m')::date as month_start,
