@@ -8,23 +8,49 @@ with mart as (
 ),
 
 expected as (
-    select period, 'health_board' as geography_level, hb2019 as geography_code, simd_quintile,
-        sum(numerator) as numerator, sum(denominator) as denominator
-    from mart where geography_level = 'hscp'
+    select
+        period,
+        'health_board' as geography_level,
+        hb2019 as geography_code,
+        simd_quintile,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from mart
+    where geography_level = 'hscp'
     group by all
     union all
-    select period, 'scotland', 'S92000003', simd_quintile, sum(numerator), sum(denominator)
-    from mart where geography_level = 'health_board'
+    select
+        period,
+        'scotland',
+        'S92000003',
+        simd_quintile,
+        sum(numerator),
+        sum(denominator)
+    from mart
+    where geography_level = 'health_board'
     group by all
     union all
-    select period, geography_level, geography_code, 'all', sum(numerator), sum(denominator)
-    from mart where simd_quintile <> 'all'
+    select
+        period,
+        geography_level,
+        geography_code,
+        'all',
+        sum(numerator),
+        sum(denominator)
+    from mart
+    where simd_quintile <> 'all'
     group by all
 )
 
-select expected.*, mart.numerator as found_numerator, mart.denominator as found_denominator
+select
+    expected.*,
+    mart.numerator as found_numerator,
+    mart.denominator as found_denominator
 from expected
-full outer join (select * from mart where geography_level <> 'hscp' or simd_quintile = 'all') as mart
+full outer join (
+    select * from mart
+    where geography_level <> 'hscp' or simd_quintile = 'all'
+) as mart
     using (period, geography_level, geography_code, simd_quintile)
 where expected.numerator is distinct from mart.numerator
     or expected.denominator is distinct from mart.denominator

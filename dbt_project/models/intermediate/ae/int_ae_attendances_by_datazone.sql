@@ -6,7 +6,11 @@
 --   repeat_attenders people with 3 or more attendances in the year, at their last
 --                    attendance's data zone and age (int_ae_repeat_attenders)
 with population as (
-    select financial_year, datazone2011, age_group, population
+    select
+        financial_year,
+        datazone2011,
+        age_group,
+        population
     from {{ ref('int_population_by_datazone_age_group') }}
 ),
 
@@ -46,9 +50,9 @@ select
 from population
 left join attendances
     on population.financial_year = attendances.financial_year
-    and population.datazone2011 = attendances.datazone2011
-    and population.age_group = attendances.age_group
+        and population.datazone2011 = attendances.datazone2011
+        and population.age_group = attendances.age_group
 left join repeaters
     on population.financial_year = repeaters.financial_year
-    and population.datazone2011 = repeaters.datazone2011
-    and population.age_group = repeaters.age_group
+        and population.datazone2011 = repeaters.datazone2011
+        and population.age_group = repeaters.age_group

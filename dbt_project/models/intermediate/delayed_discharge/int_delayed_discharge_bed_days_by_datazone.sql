@@ -19,7 +19,11 @@
 --   means zero) and the denominator: the mid-year population of the calendar
 --   year the financial year starts in, as for every rate here.
 with population as (
-    select financial_year, datazone2011, age_group, population
+    select
+        financial_year,
+        datazone2011,
+        age_group,
+        population
     from {{ ref('int_population_by_datazone_age_group') }}
     where age_group in ('65+', '75+')
 ),
@@ -56,5 +60,5 @@ select
 from population
 left join bed_days
     on population.financial_year = bed_days.financial_year
-    and population.datazone2011 = bed_days.datazone2011
-    and population.age_group = bed_days.age_group
+        and population.datazone2011 = bed_days.datazone2011
+        and population.age_group = bed_days.age_group

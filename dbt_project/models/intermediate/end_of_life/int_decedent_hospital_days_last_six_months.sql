@@ -25,7 +25,12 @@
 -- from six months before its first year instead).
 {% set look_back_days = 183 %}
 with deaths as (
-    select patient_id, date_of_death, age, datazone2011, financial_year
+    select
+        patient_id,
+        date_of_death,
+        age,
+        datazone2011,
+        financial_year
     from {{ ref('stg_deaths__deaths') }}
     where financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
         and date_of_death >= make_date({{ first_financial_year() }}, 4, 1) + {{ look_back_days }}
@@ -59,9 +64,12 @@ flagged as (
     select
         *,
         case when window_start <= max(window_end) over (
-            partition by patient_id order by window_start, window_end
-            rows between unbounded preceding and 1 preceding
-        ) then 0 else 1 end as starts_block
+                    partition by patient_id order by window_start, window_end
+                    rows between unbounded preceding and 1 preceding
+                )
+                then 0
+            else 1
+        end as starts_block
     from in_window
 ),
 
@@ -82,7 +90,9 @@ blocks as (
 ),
 
 hospital as (
-    select patient_id, sum(date_diff('day', block_start, block_end))::integer as hospital_days
+    select
+        patient_id,
+        sum(date_diff('day', block_start, block_end))::integer as hospital_days
     from blocks
     group by patient_id
 )

@@ -18,7 +18,12 @@
 -- of deaths means zero, and then the value is null: there is no last six months to
 -- share out).
 with spine as (
-    select financial_year, datazone2011, age_group, min_age, max_age
+    select
+        financial_year,
+        datazone2011,
+        age_group,
+        min_age,
+        max_age
     from {{ ref('int_population_by_datazone_age_group') }}
     where age_group in ('All ages', '65+', '75+')
 ),
@@ -34,8 +39,8 @@ counts as (
     from spine
     left join {{ ref('int_decedent_hospital_days_last_six_months') }} as decedents
         on decedents.financial_year = spine.financial_year
-        and decedents.datazone2011 = spine.datazone2011
-        and decedents.age between spine.min_age and spine.max_age
+            and decedents.datazone2011 = spine.datazone2011
+            and decedents.age between spine.min_age and spine.max_age
     group by all
 )
 

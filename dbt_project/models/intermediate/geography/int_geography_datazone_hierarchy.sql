@@ -3,12 +3,16 @@
 -- Locality names are matched to ScotPHO locality codes within the HSCP, so "&" and
 -- "and" spellings agree (name_key is a Python UDF from transforms.udfs).
 with localities as (
-    select *, name_key(locality_name) as locality_key
+    select
+        *,
+        name_key(locality_name) as locality_key
     from {{ ref('stg_reference__hscp_localities') }}
 ),
 
 lookup as (
-    select *, name_key(locality_name) as locality_key
+    select
+        *,
+        name_key(locality_name) as locality_key
     from {{ ref('stg_reference__locality_lookup') }}
 )
 
@@ -34,7 +38,7 @@ left join lookup
     on geo.datazone2011 = lookup.datazone2011
 left join localities
     on lookup.locality_key = localities.locality_key
-    and lookup.hscp2019 = localities.hscp2019
+        and lookup.hscp2019 = localities.hscp2019
 -- Left join so that a data zone missing from the SIMD file fails the not_null test
 -- below instead of silently dropping out of every indicator.
 left join {{ ref('stg_reference__simd2020v2_datazone') }} as simd

@@ -17,6 +17,6 @@ select
 from spine as in_group
 inner join spine as all_ages
     on in_group.financial_year = all_ages.financial_year
-    and in_group.datazone2011 = all_ages.datazone2011
-    and all_ages.age_group = 'All ages'
+        and in_group.datazone2011 = all_ages.datazone2011
+        and all_ages.age_group = 'All ages'
 where in_group.age_group in ('65+', '75+')

@@ -24,7 +24,9 @@ select
     groups.min_age,
     groups.max_age,
     sum(case when population.age between groups.min_age and groups.max_age
-        then population.population else 0 end)::bigint as population
+            then population.population
+        else 0
+    end)::bigint as population
 from population
 cross join {{ ref('age_groups') }} as groups
 group by all

@@ -22,7 +22,12 @@ with base as (
 ),
 
 targets as (
-    select year, hscp2019, sex, age, population as hscp_population
+    select
+        year,
+        hscp2019,
+        sex,
+        age,
+        population as hscp_population
     from {{ ref('stg_reference__hscp_population_estimates') }}
     where year between {{ first_financial_year() }} and {{ last_financial_year() }}
 ),
@@ -36,12 +41,13 @@ weighted as (
         base.age,
         targets.hscp_population,
         case when base.base_group_total > 0 then base.base_population
-            else base.base_datazone_sex_total end as weight
+            else base.base_datazone_sex_total
+        end as weight
     from base
     inner join targets
         on base.hscp2019 = targets.hscp2019
-        and base.sex = targets.sex
-        and base.age = targets.age
+            and base.sex = targets.sex
+            and base.age = targets.age
 ),
 
 shares as (

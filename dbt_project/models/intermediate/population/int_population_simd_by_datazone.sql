@@ -10,11 +10,12 @@ select
     pop.age_group,
     simd.simd2020v2_sc_quintile as simd_quintile,
     {% for q in range(1, 6) %}
-    case when simd.simd2020v2_sc_quintile = {{ q }} then pop.population else 0 end::bigint
-        as population_quintile_{{ q }},
+        case when simd.simd2020v2_sc_quintile = {{ q }} then pop.population else 0 end::bigint
+            as population_quintile_{{ q }},
     {% endfor %}
     pop.population
 from {{ ref('int_population_by_datazone_age_group') }} as pop
-left join {{ ref('stg_reference__simd2020v2_datazone') }} as simd  -- a data zone without a quintile fails the not_null test
+-- a data zone without a quintile fails the not_null test
+left join {{ ref('stg_reference__simd2020v2_datazone') }} as simd
     on pop.datazone2011 = simd.datazone2011
 where pop.age_group = 'All ages'

@@ -18,8 +18,15 @@ with admissions as (
 -- its last within 7 days of 31 March, and no week in between is missing (weeks are
 -- assigned to the year of their last day, as in the staging model).
 complete_years as (
-    select financial_year, count(*) as weeks_in_year
-    from (select distinct financial_year, week_ending from admissions)
+    select
+        financial_year,
+        count(*) as weeks_in_year
+    from (
+        select distinct
+            financial_year,
+            week_ending
+        from admissions
+    )
     group by financial_year
     having min(week_ending) < make_date(financial_year, 4, 1) + 7
         and max(week_ending) > make_date(financial_year + 1, 3, 31) - 7
@@ -53,7 +60,9 @@ population as (
 ),
 
 spine as (
-    select population.*, complete_years.weeks_in_year
+    select
+        population.*,
+        complete_years.weeks_in_year
     from population
     inner join complete_years on population.financial_year = complete_years.financial_year
 )
@@ -76,5 +85,5 @@ full outer join (
         and financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
 ) as emergency
     on spine.financial_year = emergency.financial_year
-    and spine.hscp2019 = emergency.hscp2019
-    and spine.simd_quintile = emergency.simd_quintile
+        and spine.hscp2019 = emergency.hscp2019
+        and spine.simd_quintile = emergency.simd_quintile

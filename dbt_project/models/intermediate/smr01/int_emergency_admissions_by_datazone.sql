@@ -3,7 +3,11 @@
 -- admissions has zero counts (record-level data, so absence means none), never a
 -- missing row.
 with population as (
-    select financial_year, datazone2011, age_group, population
+    select
+        financial_year,
+        datazone2011,
+        age_group,
+        population
     from {{ ref('int_population_by_datazone_age_group') }}
 ),
 
@@ -30,5 +34,5 @@ select
 from population
 left join admissions
     on population.financial_year = admissions.financial_year
-    and population.datazone2011 = admissions.datazone2011
-    and population.age_group = admissions.age_group
+        and population.datazone2011 = admissions.datazone2011
+        and population.age_group = admissions.age_group

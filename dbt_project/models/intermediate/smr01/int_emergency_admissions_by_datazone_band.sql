@@ -34,5 +34,5 @@ select
 from population
 left join admissions
     on population.financial_year = admissions.financial_year
-    and population.datazone2011 = admissions.datazone2011
-    and population.age_band_index = admissions.age_band_index
+        and population.datazone2011 = admissions.datazone2011
+        and population.age_band_index = admissions.age_band_index

@@ -5,7 +5,10 @@
 -- discharges has zero counts (record-level data, so absence means none), never a
 -- missing row.
 with spine as (
-    select financial_year, datazone2011, age_group
+    select
+        financial_year,
+        datazone2011,
+        age_group
     from {{ ref('int_population_by_datazone_age_group') }}
 ),
 
@@ -31,5 +34,5 @@ select
 from spine
 left join counts
     on spine.financial_year = counts.financial_year
-    and spine.datazone2011 = counts.datazone2011
-    and spine.age_group = counts.age_group
+        and spine.datazone2011 = counts.datazone2011
+        and spine.age_group = counts.age_group

@@ -44,4 +44,4 @@ from episodes
 where episode_order = 1
     and {{ is_emergency_admission('admission_type') }}
     and {{ financial_year_start('admission_date') }}
-        between {{ first_financial_year() }} and {{ last_financial_year() }}
+    between {{ first_financial_year() }} and {{ last_financial_year() }}

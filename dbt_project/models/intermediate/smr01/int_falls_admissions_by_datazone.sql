@@ -28,6 +28,6 @@ select
 from {{ ref('int_emergency_admissions_by_datazone') }} as spine
 left join falls
     on spine.financial_year = falls.financial_year
-    and spine.datazone2011 = falls.datazone2011
-    and spine.age_group = falls.age_group
+        and spine.datazone2011 = falls.datazone2011
+        and spine.age_group = falls.age_group
 where spine.age_group = '65+'

@@ -27,5 +27,5 @@ select
 from {{ ref('int_emergency_admissions_by_datazone') }} as spine
 left join ppa
     on spine.financial_year = ppa.financial_year
-    and spine.datazone2011 = ppa.datazone2011
-    and spine.age_group = ppa.age_group
+        and spine.datazone2011 = ppa.datazone2011
+        and spine.age_group = ppa.age_group

@@ -51,7 +51,7 @@ index_stays as (
         {{ financial_year_start('stays.discharge_date') }} as financial_year
     from stays
     where {{ financial_year_start('stays.discharge_date') }}
-            between {{ first_financial_year() }} and {{ last_financial_year() }}
+        between {{ first_financial_year() }} and {{ last_financial_year() }}
         -- The 28-day window must end inside the extract (see the period edge above).
         and stays.discharge_date <= make_date({{ last_financial_year() }} + 1, 3, 31) - 28
         and not exists (
@@ -67,12 +67,12 @@ readmitted as (
     from index_stays
     inner join stays as later
         on later.patient_id = index_stays.patient_id
-        and later.cis_id != index_stays.cis_id
-        and date_diff('day', index_stays.discharge_date, later.admission_date) between 0 and 28
-        -- Two single-day stays of one person on the same day would each follow the
-        -- other: take them in the order PHS sorts stays (admission, discharge, then
-        -- the stay id standing in for its CIS marker).
-        and (later.admission_date, later.discharge_date, later.cis_id)
+            and later.cis_id != index_stays.cis_id
+            and date_diff('day', index_stays.discharge_date, later.admission_date) between 0 and 28
+            -- Two single-day stays of one person on the same day would each follow the
+            -- other: take them in the order PHS sorts stays (admission, discharge, then
+            -- the stay id standing in for its CIS marker).
+            and (later.admission_date, later.discharge_date, later.cis_id)
             > (index_stays.admission_date, index_stays.discharge_date, index_stays.cis_id)
     where {{ is_emergency_admission('later.admission_type') }}
 )

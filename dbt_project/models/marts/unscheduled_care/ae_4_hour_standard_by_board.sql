@@ -14,20 +14,30 @@ with sites as (
     where financial_year between {{ first_financial_year() }} and {{ last_financial_year() }}
         and financial_year in (
             select financial_year from {{ ref('stg_public__ae_monthly') }}
-            group by financial_year having count(distinct month_start) = 12
+            group by financial_year
+            having count(distinct month_start) = 12
         )
 ),
 
 boards as (
-    select distinct hb2019, hb2019_name from {{ ref('int_geography_datazone_hierarchy') }}
+    select distinct
+        hb2019,
+        hb2019_name
+    from {{ ref('int_geography_datazone_hierarchy') }}
 ),
 
 country as (
-    select distinct country_code, country_name from {{ ref('int_geography_datazone_hierarchy') }}
+    select distinct
+        country_code,
+        country_name
+    from {{ ref('int_geography_datazone_hierarchy') }}
 ),
 
 counts as (
-    select sites.*, boards.hb2019_name, country.*
+    select
+        sites.*,
+        boards.hb2019_name,
+        country.*
     from sites
     left join boards using (hb2019)
     cross join country
@@ -35,16 +45,16 @@ counts as (
 
 by_area as (
     {%- for level in indicator_levels(entry.geography_levels) %}
-    select
-        financial_year as period_key,
-        'All ages' as age_group,
-        'all' as simd_quintile,
-        {{ indicator_level_columns(level) }},
-        sum(within_4_hours)::bigint as numerator,
-        sum(attendances)::bigint as denominator
-    from counts
-    group by all
-    {% if not loop.last %}union all{% endif %}
+        select
+            financial_year as period_key,
+            'All ages' as age_group,
+            'all' as simd_quintile,
+            {{ indicator_level_columns(level) }},
+            sum(within_4_hours)::bigint as numerator,
+            sum(attendances)::bigint as denominator
+        from counts
+        group by all
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -10,35 +10,49 @@
 {%- set entry = catalogue_entry('emergency_admissions_by_simd_published') %}
 
 with hscps as (
-    select distinct hscp2019, hscp2019_name, hb2019, hb2019_name, country_code, country_name
+    select distinct
+        hscp2019,
+        hscp2019_name,
+        hb2019,
+        hb2019_name,
+        country_code,
+        country_name
     from {{ ref('int_geography_datazone_hierarchy') }}
 ),
 
 counts as (
-    select counts.*, hscps.* exclude (hscp2019)
+    select
+        counts.*,
+        hscps.* exclude (hscp2019)
     from {{ ref('int_public_emergency_admissions_hscp_simd') }} as counts
     inner join hscps on counts.hscp2019 = hscps.hscp2019
 ),
 
 by_quintile as (
-    select *, simd_quintile::varchar as quintile from counts
+    select
+        *,
+        simd_quintile::varchar as quintile
+    from counts
     union all
-    select *, 'all' as quintile from counts
+    select
+        *,
+        'all' as quintile
+    from counts
 ),
 
 by_area as (
     {%- for level in indicator_levels(entry.geography_levels) %}
-    select
-        financial_year as period_key,
-        'All ages' as age_group,
-        quintile as simd_quintile,
-        {{ indicator_level_columns(level) }},
-        sum(emergency_admissions)::bigint as numerator,
-        sum(population)::bigint as denominator,
-        sum(weeks_absent)::bigint as cells_absent
-    from by_quintile
-    group by all
-    {% if not loop.last %}union all{% endif %}
+        select
+            financial_year as period_key,
+            'All ages' as age_group,
+            quintile as simd_quintile,
+            {{ indicator_level_columns(level) }},
+            sum(emergency_admissions)::bigint as numerator,
+            sum(population)::bigint as denominator,
+            sum(weeks_absent)::bigint as cells_absent
+        from by_quintile
+        group by all
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -9,7 +9,9 @@
 {%- set entry = catalogue_entry('emergency_admissions_dsr_per_100000') %}
 
 with counts as (
-    select counts.*, geo.*
+    select
+        counts.*,
+        geo.*
     from {{ ref('int_emergency_admissions_by_datazone_band') }} as counts
     inner join {{ ref('int_geography_datazone_hierarchy') }} as geo
         on counts.datazone2011 = geo.datazone2011
@@ -34,11 +36,15 @@ by_area as (
         by_band.* exclude (age_band_index, admissions, population),
         sum(admissions)::bigint as numerator,
         sum(population)::bigint as denominator,
-        {%- for ci in entry.confidence_levels %}
-        dsr(list(admissions order by by_band.age_band_index), list(population order by by_band.age_band_index),
-            list(standard_population order by by_band.age_band_index), {{ entry.multiplier }}, {{ ci.level }})
-            as dsr{{ ci.suffix }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for ci in entry.confidence_levels %}
+    dsr(
+        list(admissions order by by_band.age_band_index),
+        list(population order by by_band.age_band_index),
+        list(standard_population order by by_band.age_band_index),
+        {{ entry.multiplier }},
+        {{ ci.level }}
+    ) as dsr{{ ci.suffix }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from by_band
     inner join {{ ref('esp2013') }} as bands
         on by_band.age_band_index = bands.age_band_index
@@ -47,12 +53,16 @@ by_area as (
 
 measured as (
     select
-        by_area.* exclude ({% for ci in entry.confidence_levels %}dsr{{ ci.suffix }}{{ ', ' if not loop.last }}{% endfor %}),
+        by_area.* exclude (
+            {%- for ci in entry.confidence_levels %}
+            dsr{{ ci.suffix }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
         financial_year as period_key,
         'All ages' as age_group,
         'all' as simd_quintile,
         dsr{{ entry.confidence_levels[0].suffix }}.value as value,
-        {% call(ci, side) indicator_ci_columns(entry) %}dsr{{ ci.suffix }}.{{ side }}{% endcall %}
+        {% call(ci, side) indicator_ci_columns(entry) %}dsr{{ ci.suffix }}.{{ side }}{% endcall %}  -- noqa: LT02
     from by_area
 ),
 

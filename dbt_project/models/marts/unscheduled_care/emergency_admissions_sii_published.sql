@@ -40,10 +40,10 @@ areas as (
 measures as (
     select
         *,
-        {%- for ci in entry.confidence_levels %}
-        scotpho_inequality(quintile_rates, quintile_populations, overall_rate, {{ ci.level }})
-            as sii{{ ci.suffix }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for ci in entry.confidence_levels %}
+    scotpho_inequality(quintile_rates, quintile_populations, overall_rate, {{ ci.level }})
+        as sii{{ ci.suffix }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from areas
     where quintiles = 5
 ),
@@ -55,7 +55,7 @@ measured as (
         null::bigint as numerator,
         null::bigint as denominator,
         sii{{ entry.confidence_levels[0].suffix }}.sii as value,
-        {% call(ci, side) indicator_ci_columns(entry) %}sii{{ ci.suffix }}.sii_{{ side }}{% endcall %}
+        {% call(ci, side) indicator_ci_columns(entry) %}sii{{ ci.suffix }}.sii_{{ side }}{% endcall %}  -- noqa: LT02
     from measures
 ),
 
