@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import TEST_YEAR, synthetic_twins
+from tests.support import TEST_YEAR, synthetic_twins
 from transforms.stats import constants, standardised
 
 pytestmark = pytest.mark.slow

@@ -3,9 +3,9 @@
 import pytest
 import yaml
 
-from conftest import REPO
 from transforms.catalogue import (CATALOGUE_DIR, DOCS_PAGE, CatalogueError, load_catalogue,
                                   render_markdown)
+from transforms.config import REPO_ROOT as REPO
 
 
 def test_every_indicator_has_a_mart_model_with_documentation():

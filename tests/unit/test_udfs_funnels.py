@@ -13,7 +13,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from test_funnels import (
+
+from tests.unit.test_funnels import (
     PROP_AXIS_BASELINE,
     PROP_AXIS_LIMITS,
     PROP_BASELINE,
@@ -24,7 +25,6 @@ from test_funnels import (
     SIG_COUNT,
     SIG_POP,
 )
-
 from transforms.stats.funnels import (
     PHE_LABELS,
     classify_against_limits,

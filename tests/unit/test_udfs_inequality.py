@@ -15,8 +15,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from test_inequality import EXPECTED, LE, PROP, RATE, SCOTPHO_OVERALL, SCOTPHO_POP, SCOTPHO_VALUE, _cols
 
+from tests.unit.test_inequality import EXPECTED, LE, PROP, RATE, SCOTPHO_OVERALL, SCOTPHO_POP, SCOTPHO_VALUE, _cols
 from transforms.stats.inequality import (
     DEFAULT_REPS,
     population_attributable_risk,

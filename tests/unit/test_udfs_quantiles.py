@@ -12,8 +12,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from test_quantiles import DUPS, REGIONS, SEPTILE_EXPECTED, SEPTILE_VALUES
 
+from tests.unit.test_quantiles import DUPS, REGIONS, SEPTILE_EXPECTED, SEPTILE_VALUES
 from transforms.stats.quantiles import assign_quantiles
 
 

@@ -12,14 +12,14 @@ tests/testthat/testdata_DSR_ISR.xlsx (sheets "testdata_multiarea",
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from test_standardised import (
+
+from tests.unit.test_standardised import (
     COUNTS,
     DSR_1976_COUNTS,
     DSR_1976_POP,
@@ -33,7 +33,7 @@ from test_standardised import (
     REF_COUNTS,
     REF_POPS,
 )
-
+from transforms.config import REPO_ROOT
 from transforms.stats.constants import (
     ESP2013_BANDS,
     ESP2013_LOWER_AGES,
@@ -50,8 +50,7 @@ from transforms.stats.standardised import (
     isr,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / "dbt_project" / "seeds"
+SEEDS = REPO_ROOT / "dbt_project" / "seeds"
 RTOL = 1e-10
 
 
