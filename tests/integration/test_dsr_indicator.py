@@ -1,6 +1,6 @@
 """The age-standardised emergency admission rate, recomputed in pandas for Scotland
 from the synthetic SMR01 extract and the NRS estimates, with the Python DSR function
-(whose reference values are tested in tests/unit/test_standardised.py).
+(whose reference values are tested in tests/unit/stats/test_standardised.py).
 
 Uses the session's shared pipeline run (conftest.indicator_run).
 """

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.support import TEST_SEED, TEST_YEAR
-from tests.unit import synthetic_twins as twins
+from tests.unit.synthetic import twins
 from transforms.config import REPO_ROOT
 from transforms.synthetic import delayed_discharges as dd
 from transforms.validate import validate_frame

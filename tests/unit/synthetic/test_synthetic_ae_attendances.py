@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.support import TEST_SEED, TEST_YEAR
-from tests.unit import synthetic_twins as twins
+from tests.unit.synthetic import twins
 from transforms.synthetic import ae_attendances
 from transforms.validate import validate_frame
 

@@ -18,7 +18,7 @@ Reference values come from published sources, cited next to each table:
 [PHE-RATE]    same repository, tests/testthat/testdata_Rate.xlsx, sheet
               "testdata_Rate", Area4: 65 events, population 100, rate per
               100,000 = 65000, 95% limits 50163.18771045945 and
-              82849.13854593984 (as in tests/unit/test_rates.py).
+              82849.13854593984 (as in tests/unit/stats/test_rates.py).
 [ESP-PHE]     same repository, data-raw/LoadTestdata.R and R/data.R:
               esp2013 <- c(5000,5500,5500,5500,6000,6000,6500,7000,7000,7000,
               7000,6500,6000,5500,5000,4000,2500,1500,1000), "0-4, 5-9 ...

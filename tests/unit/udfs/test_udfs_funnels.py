@@ -2,7 +2,7 @@
 
 Checked against the Python functions they call, on the same inputs, and
 against the published PHEindicatormethods funnel outputs [PHE-FUN] of
-tests/unit/test_funnels.py (imported from it, citations there):
+tests/unit/stats/test_funnels.py (imported from it, citations there):
 testdata_funnel_prop_outputs.csv, testdata_funnel_rate_outputs.csv and the
 significance columns of testdata_funnel_rate_dsr_inputs.csv.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.unit.test_funnels import (
+from tests.unit.stats.test_funnels import (
     PROP_AXIS_BASELINE,
     PROP_AXIS_LIMITS,
     PROP_BASELINE,

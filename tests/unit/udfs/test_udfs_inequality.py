@@ -1,7 +1,7 @@
 """SQL functions for inequality measures (transforms.udfs.inequality): sii, par, scotpho_inequality.
 
 Checked against the Python functions they call, on the same inputs, and
-against the published values of tests/unit/test_inequality.py (imported from
+against the published values of tests/unit/stats/test_inequality.py (imported from
 it, citations there): [PHE-SII] PHEindicatormethods testdata_SII.xlsx, whose
 SII and RII point estimates are deterministic and whose limits come from R
 simulations (compared to Monte Carlo error, as test_inequality.py does), and
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.unit.test_inequality import EXPECTED, LE, PROP, RATE, SCOTPHO_OVERALL, SCOTPHO_POP, SCOTPHO_VALUE, _cols
+from tests.unit.stats.test_inequality import EXPECTED, LE, PROP, RATE, SCOTPHO_OVERALL, SCOTPHO_POP, SCOTPHO_VALUE, _cols
 from transforms.stats.inequality import (
     DEFAULT_REPS,
     population_attributable_risk,

@@ -2,7 +2,7 @@
 
 Every function is checked two ways: against the Python function it calls, on
 the same inputs, and against published reference values reproduced through
-SQL.  The reference values are those of tests/unit/test_standardised.py,
+SQL.  The reference values are those of tests/unit/stats/test_standardised.py,
 imported from it with their citations: [PHE-DSR-ISR] PHEindicatormethods
 tests/testthat/testdata_DSR_ISR.xlsx (sheets "testdata_multiarea",
 "testdata_1976", "refdata", "testdata_err2", "testresults_DSR",
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.unit.test_standardised import (
+from tests.unit.stats.test_standardised import (
     COUNTS,
     DSR_1976_COUNTS,
     DSR_1976_POP,

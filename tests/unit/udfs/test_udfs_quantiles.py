@@ -2,7 +2,7 @@
 
 Checked against transforms.stats.quantiles.assign_quantiles on the same inputs
 and against the published expected quantiles [PHE-Q] of
-tests/unit/test_quantiles.py (PHEindicatormethods testdata_Quantiles.xlsx,
+tests/unit/stats/test_quantiles.py (PHEindicatormethods testdata_Quantiles.xlsx,
 imported from it with its citation), ranked in SQL with window lists.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.unit.test_quantiles import DUPS, REGIONS, SEPTILE_EXPECTED, SEPTILE_VALUES
+from tests.unit.stats.test_quantiles import DUPS, REGIONS, SEPTILE_EXPECTED, SEPTILE_VALUES
 from transforms.stats.quantiles import assign_quantiles
 
 
