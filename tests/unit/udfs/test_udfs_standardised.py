@@ -2,11 +2,12 @@
 
 Every function is checked two ways: against the Python function it calls, on
 the same inputs, and against published reference values reproduced through
-SQL.  The reference values are those of tests/unit/stats/test_standardised.py,
-imported from it with their citations: [PHE-DSR-ISR] PHEindicatormethods
-tests/testthat/testdata_DSR_ISR.xlsx (sheets "testdata_multiarea",
-"testdata_1976", "refdata", "testdata_err2", "testresults_DSR",
-"testresults_ISR") and [ESP-PHE]/[ESP-SCOTPHO] for the ESP2013 weights.
+SQL.  The reference values are the [PHE-DSR-ISR] tables of
+tests/unit/stats/reference_values/standardised.py, cited there
+(PHEindicatormethods tests/testthat/testdata_DSR_ISR.xlsx, sheets
+"testdata_multiarea", "testdata_1976", "refdata", "testdata_err2",
+"testresults_DSR", "testresults_ISR"), and [ESP-PHE]/[ESP-SCOTPHO] for the
+ESP2013 weights, cited in tests/unit/stats/test_standardised.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.unit.stats.test_standardised import (
+from tests.unit.stats.reference_values.standardised import (
     COUNTS,
     DSR_1976_COUNTS,
     DSR_1976_POP,
