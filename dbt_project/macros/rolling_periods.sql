@@ -4,7 +4,7 @@
   DSR, per age band), and the rate and its interval are then computed from the sums
   exactly as for one year (never by averaging annual rates). The same rule as
   transforms.stats.periods.rolling_period_sums, which the unit test
-  tests/unit/test_udfs_periods.py checks this macro against.
+  tests/unit/udfs/test_udfs_periods.py checks this macro against.
 
   `relation` has one or more rows per group and year; `year_column` holds whole years
   (e.g. the starting year of a financial year). A period ending in year y covers

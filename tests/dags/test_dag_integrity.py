@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from conftest import REPO
+from transforms.config import REPO_ROOT
 
-DAG_FILES = sorted(p.name for p in (REPO / "dags").glob("*.py"))
+DAG_FILES = sorted(p.name for p in (REPO_ROOT / "dags").glob("*.py"))
 # Modules a scheduler must not import when it parses a DAG file (every loop parses them all).
 HEAVY_MODULES = ("great_expectations", "dbt", "duckdb", "pandas", "pyarrow")
 
@@ -19,7 +19,7 @@ HEAVY_MODULES = ("great_expectations", "dbt", "duckdb", "pandas", "pyarrow")
 def _bag(path=None):
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(path or REPO / "dags"))
+    return DagBag(dag_folder=str(path or REPO_ROOT / "dags"))
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def _dag_ids() -> list[str]:
 
     ids = []
     for name in DAG_FILES:
-        ids += re.findall(r"dag_id=\"([a-z0-9_]+)\"", (REPO / "dags" / name).read_text())
+        ids += re.findall(r"dag_id=\"([a-z0-9_]+)\"", (REPO_ROOT / "dags" / name).read_text())
     return sorted(ids)
 
 
@@ -69,7 +69,7 @@ def test_the_pipeline_dag_is_the_chain_of_the_steps(dagbag):
 @pytest.mark.parametrize("dag_file", DAG_FILES)
 def test_dag_file_parses_in_under_a_second(airflow_db, dag_file):
     started = time.perf_counter()
-    bag = _bag(REPO / "dags" / dag_file)
+    bag = _bag(REPO_ROOT / "dags" / dag_file)
     elapsed = time.perf_counter() - started
     assert not bag.import_errors
     assert elapsed < 1.0, f"parsing took {elapsed:.2f}s"
@@ -79,5 +79,5 @@ def test_dag_file_parses_in_under_a_second(airflow_db, dag_file):
 def test_dag_file_does_no_heavy_imports_at_parse_time(dag_file):
     code = (f"import sys, runpy; runpy.run_path('dags/{dag_file}'); "
             f"heavy = [m for m in {HEAVY_MODULES!r} if m in sys.modules]; print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

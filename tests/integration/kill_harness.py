@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from conftest import REPO
 from transforms.archive import MANIFEST, ArchiveEntry, file_sha256
+from transforms.config import REPO_ROOT
 from transforms.publish.release import is_complete
 from transforms.runstate import RunState
 
@@ -63,9 +63,9 @@ def step_times(log: str, step: str) -> dict[str, datetime]:
 
 
 def start_step(config: Path, log_file: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
-    environ = {**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO), **(env or {})}
+    environ = {**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO_ROOT), **(env or {})}
     with open(log_file, "wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "transforms", *args], cwd=REPO, env=environ,
+        return subprocess.Popen([sys.executable, "-m", "transforms", *args], cwd=REPO_ROOT, env=environ,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 

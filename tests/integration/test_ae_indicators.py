@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import PUBLISHED_AGGREGATES, TEST_YEAR, synthetic_twins
+from tests.support import PUBLISHED_AGGREGATES, TEST_YEAR, synthetic_twins
 
 pytestmark = pytest.mark.slow
 

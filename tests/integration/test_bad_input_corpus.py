@@ -37,9 +37,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO, TEST_YEAR, write_config
+from tests.support import TEST_YEAR, write_config
 from transforms import inputs, pipeline
-from transforms.config import Period, load_config
+from transforms.config import REPO_ROOT, Period, load_config
 from transforms.publish.release import publish as publish_release
 from transforms.runstate import RunState
 from transforms.validate import (
@@ -50,7 +50,7 @@ from transforms.validate import (
     write_report,
 )
 
-CORPUS = REPO / "tests" / "corpus"
+CORPUS = REPO_ROOT / "tests" / "corpus"
 GOOD = CORPUS / "_good"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
 FULL_RUN_CASES = [c for c in CASES if yaml.safe_load((CORPUS / c / "expected.yaml").read_text()).get("full_run")]
@@ -107,7 +107,7 @@ def materialise(case_id: str, spec: dict, dest: Path) -> Path:
     if gen is None:
         shutil.copyfile(CORPUS / case_id / spec["file"], target)
         return target
-    base = REPO / gen["from"]
+    base = REPO_ROOT / gen["from"]
     frame = (pd.read_parquet(base).astype(str) if base.suffix == ".parquet"
              else pd.read_csv(base, dtype=str, keep_default_na=False))
     for m in gen.get("mutations", []):
@@ -131,8 +131,8 @@ def materialise(case_id: str, spec: dict, dest: Path) -> Path:
 
 def _reference_path(name: str) -> Path:
     for suffix in (".parquet", ".csv"):
-        if (REPO / "reference" / f"{name}{suffix}").is_file():
-            return REPO / "reference" / f"{name}{suffix}"
+        if (REPO_ROOT / "reference" / f"{name}{suffix}").is_file():
+            return REPO_ROOT / "reference" / f"{name}{suffix}"
     raise FileNotFoundError(name)
 
 
@@ -245,7 +245,7 @@ def workspace(tmp_path_factory):
 def _case_config(root: Path, spec: dict, case_input: Path, folder: Path) -> Path:
     """A config for the shared workspace whose input `spec['source']` is the case file."""
     overrides = {"smr01": GOOD / "smr01_episodes_fy2022.csv"}
-    reference_dir = REPO / "reference"
+    reference_dir = REPO_ROOT / "reference"
     if spec["source"] == inputs.SMR01:
         overrides["smr01"] = case_input
     elif spec["source"] == inputs.LOCALITY_LOOKUP:
@@ -253,7 +253,7 @@ def _case_config(root: Path, spec: dict, case_input: Path, folder: Path) -> Path
     else:  # a reference input: a reference folder with this one file replaced
         reference_dir = folder / "reference"
         reference_dir.mkdir()
-        for f in (REPO / "reference").iterdir():
+        for f in (REPO_ROOT / "reference").iterdir():
             if f.suffix in (".csv", ".parquet") and f.stem != spec["source"]:
                 shutil.copyfile(f, reference_dir / f.name)
         assert case_input.name == f"{spec['source']}.csv"

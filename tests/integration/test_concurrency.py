@@ -16,10 +16,17 @@ import time
 
 import pytest
 
-from conftest import REPO, write_config
-from kill_harness import release_report, run_step, start_step, step_times, wait_for_text, warehouse_opens
+from tests.integration.kill_harness import (
+    release_report,
+    run_step,
+    start_step,
+    step_times,
+    wait_for_text,
+    warehouse_opens,
+)
+from tests.support import write_config
 from transforms import pipeline
-from transforms.config import load_config
+from transforms.config import REPO_ROOT, load_config
 from transforms.locking import read_holder
 from transforms.runstate import RunState
 
@@ -39,8 +46,8 @@ class Holder:
     """A process holding one lock until told to let go."""
 
     def __init__(self, lock, name: str, step: str):
-        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), name, step], cwd=REPO,
-                                     env={**os.environ, "PYTHONPATH": str(REPO)}, stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), name, step], cwd=REPO_ROOT,
+                                     env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "locked"
 
@@ -83,8 +90,8 @@ def test_a_second_build_refuses_or_waits_and_the_warehouse_survives(workspace):
         # Told not to wait: refused at once, naming the holder.
         refused_at = time.monotonic()
         refused = subprocess.run([sys.executable, "-m", "transforms", "build", "--run-id", "b",
-                                  "--lock-timeout", "0"], cwd=REPO, capture_output=True, text=True,
-                                 env={**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO)},
+                                  "--lock-timeout", "0"], cwd=REPO_ROOT, capture_output=True, text=True,
+                                 env={**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO_ROOT)},
                                  timeout=120)
         refused_seconds = time.monotonic() - refused_at
         assert refused.returncode == 1

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import INDICATOR_RUN_ID, SHARED_DATA, TEST_YEAR
+from tests.support import INDICATOR_RUN_ID, SHARED_DATA, TEST_YEAR
 from transforms import pipeline
-from transforms.publish import contents
 from transforms.catalogue import load_catalogue
+from transforms.publish import contents
 from transforms.runstate import RunState
 
 pytestmark = pytest.mark.slow

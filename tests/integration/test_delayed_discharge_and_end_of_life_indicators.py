@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import TEST_YEAR, synthetic_twins
+from tests.support import TEST_YEAR, synthetic_twins
 from transforms.catalogue import load_catalogue
 
 pytestmark = pytest.mark.slow

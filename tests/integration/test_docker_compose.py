@@ -29,12 +29,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from transforms.config import REPO_ROOT
 
-COMPOSE_FILE = REPO / "docker-compose.yml"
-DOCKERFILE = REPO / "Dockerfile"
-DOCKERIGNORE = REPO / ".dockerignore"
-ENV_EXAMPLE = REPO / "deploy" / "env.example"
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+ENV_EXAMPLE = REPO_ROOT / "deploy" / "env.example"
 
 AIRFLOW_SERVICES = ["airflow-init", "airflow-apiserver", "airflow-scheduler",
                     "airflow-dag-processor", "airflow-triggerer"]
@@ -210,7 +210,7 @@ def dockerfile_env(dockerfile) -> dict[str, str]:
 
 
 def lock_pin(name: str) -> str:
-    text = (REPO / "requirements.lock").read_text(encoding="utf-8")
+    text = (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8")
     m = re.search(rf"^{re.escape(name)}==([^\s;#]+)", text, re.MULTILINE)
     assert m, f"{name} is not pinned in requirements.lock"
     return m[1]
@@ -243,8 +243,8 @@ def test_images_are_pinned_to_exact_tags(compose):
 def test_every_airflow_service_uses_the_built_image_and_common_env(compose):
     common = compose["x-airflow-common"]
     image, build = common["image"], common["build"]
-    assert build["context"] == "." and (REPO / build.get("dockerfile", "Dockerfile")) == DOCKERFILE
-    version = re.search(r'^version\s*=\s*"([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)[1]
+    assert build["context"] == "." and (REPO_ROOT / build.get("dockerfile", "Dockerfile")) == DOCKERFILE
+    version = re.search(r'^version\s*=\s*"([^"]+)"', (REPO_ROOT / "pyproject.toml").read_text(), re.M)[1]
     assert image.endswith(f":{version}"), f"image tag {image} should be the project version {version}"
     for name in AIRFLOW_SERVICES:
         service = compose["services"][name]
@@ -363,7 +363,7 @@ def test_volumes_and_readonly_extracts(compose, resolved):
         target = env[key]
         assert target in sched and not sched[target]["read_only"], f"{key}={target} is not a writable mount"
     assert sched["/extracts"]["type"] == "bind" and sched["/extracts"]["read_only"]
-    assert (REPO / sched["/extracts"]["source"]).is_dir(), "the default extracts folder must exist"
+    assert (REPO_ROOT / sched["/extracts"]["source"]).is_dir(), "the default extracts folder must exist"
     # Patient-level data is visible to the task-running container only.
     for name in set(AIRFLOW_SERVICES) - {"airflow-scheduler"}:
         targets = {m["target"] for m in mounts(resolved["services"][name])}
@@ -407,10 +407,10 @@ def test_env_example_documents_every_variable(compose):
     # Filling in only the secrets gives a complete configuration.
     interpolate(compose, {**example, **DUMMY_SECRETS})
     # The filled-in copy is git-ignored.
-    if shutil.which("git") and (REPO / ".git").exists():
-        ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "--no-index", "deploy/.env"])
+    if shutil.which("git") and (REPO_ROOT / ".git").exists():
+        ignored = subprocess.run(["git", "-C", str(REPO_ROOT), "check-ignore", "-q", "--no-index", "deploy/.env"])
         assert ignored.returncode == 0, "deploy/.env must be git-ignored"
-        kept = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "--no-index", "deploy/env.example"])
+        kept = subprocess.run(["git", "-C", str(REPO_ROOT), "check-ignore", "-q", "--no-index", "deploy/env.example"])
         assert kept.returncode == 1, "deploy/env.example must not be ignored"
 
 
@@ -424,7 +424,7 @@ def test_dockerfile_base_matches_lock_and_python(dockerfile):
     assert m, f"final stage must be the official apache/airflow:<version>-python<x.y> image, got {image}"
     assert m["airflow"] == lock_pin("apache-airflow") == lock_pin("apache-airflow-core")
     assert m["python"] == PROJECT_PYTHON == f"{sys.version_info.major}.{sys.version_info.minor}"
-    requires = re.search(r'requires-python\s*=\s*"([^"]+)"', (REPO / "pyproject.toml").read_text())[1]
+    requires = re.search(r'requires-python\s*=\s*"([^"]+)"', (REPO_ROOT / "pyproject.toml").read_text())[1]
     assert f">={PROJECT_PYTHON}" in requires.replace(" ", "")
 
 
@@ -450,7 +450,7 @@ def test_dockerfile_copies_existing_paths_and_sets_pythonpath(dockerfile):
     copies = copy_instructions(dockerfile)
     for sources, _ in copies:
         for source in sources:
-            assert (REPO / source).exists(), f"COPY source {source} does not exist"
+            assert (REPO_ROOT / source).exists(), f"COPY source {source} does not exist"
     destinations = {src.rstrip("/"): dest.rstrip("/") for sources, dest in copies for src in sources}
     for folder in ("transforms", "dbt_project", "expectations", "config", "reference", "dags"):
         assert destinations.get(folder) == f"/opt/airflow/{folder}", f"{folder} is not copied to /opt/airflow"
@@ -497,10 +497,10 @@ def test_dockerignore_keeps_copied_paths_and_drops_secrets(dockerfile):
 
     for sources, _ in copy_instructions(dockerfile):
         for source in sources:
-            root = REPO / source
+            root = REPO_ROOT / source
             files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
             for f in files:
-                rel = f.relative_to(REPO).as_posix()
+                rel = f.relative_to(REPO_ROOT).as_posix()
                 if "__pycache__" in rel or rel.endswith((".pyc", ".pyo")):
                     assert excluded(rel), rel
                 else:
@@ -535,7 +535,7 @@ def test_docker_compose_config_accepts_the_file():
     cli, why = _compose_cli()
     if cli is None:
         pytest.skip(f"docker compose is not usable here ({why})")
-    base = [*cli, "-f", str(COMPOSE_FILE), "--project-directory", str(REPO),
+    base = [*cli, "-f", str(COMPOSE_FILE), "--project-directory", str(REPO_ROOT),
             "--env-file", str(ENV_EXAMPLE), "config", "--quiet"]
     clean = {k: v for k, v in os.environ.items() if k not in REQUIRED_SECRETS and not k.startswith("HSCP_")}
     ok = subprocess.run(base, env={**clean, **DUMMY_SECRETS}, capture_output=True, text=True, timeout=60)
@@ -644,7 +644,7 @@ def test_airflow_db_migrate_on_real_postgres(compose):
             if key.startswith("AIRFLOW__"):
                 run_env[key] = str(value)
         run_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = local_url
-        run_env["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
+        run_env["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO_ROOT / "dags")
         if importlib.util.find_spec("airflow.providers.fab") is None:
             # The FAB auth manager ships with the official image, not with requirements.lock.
             run_env.pop("AIRFLOW__CORE__AUTH_MANAGER", None)

@@ -1,6 +1,6 @@
 """The age-standardised emergency admission rate, recomputed in pandas for Scotland
 from the synthetic SMR01 extract and the NRS estimates, with the Python DSR function
-(whose reference values are tested in tests/unit/test_standardised.py).
+(whose reference values are tested in tests/unit/stats/test_standardised.py).
 
 Uses the session's shared pipeline run (conftest.indicator_run).
 """
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import TEST_YEAR, synthetic_twins
+from tests.support import TEST_YEAR, synthetic_twins
 from transforms.stats import constants, standardised
 
 pytestmark = pytest.mark.slow

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from conftest import write_config
-from kill_harness import start_step
+from tests.integration.kill_harness import start_step
+from tests.support import write_config
 from transforms.catalogue import load_catalogue
 from transforms.config import load_config
 from transforms.publish.release import read_release_log

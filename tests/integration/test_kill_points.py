@@ -16,7 +16,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from kill_harness import archive_report, release_report
+from tests.integration.kill_harness import archive_report, release_report
 from transforms import archive
 from transforms.publish import release
 from transforms.publish.release import point_latest, read_release_log, remove_unfinished

@@ -31,8 +31,7 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import write_config
-from kill_harness import (
+from tests.integration.kill_harness import (
     ASSEMBLING,
     archive_report,
     assembly_seconds,
@@ -41,6 +40,7 @@ from kill_harness import (
     run_step,
     warehouse_opens,
 )
+from tests.support import write_config
 from transforms import inputs
 from transforms.config import load_config
 from transforms.publish.release import point_latest, read_release_log

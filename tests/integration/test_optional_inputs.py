@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import SHARED_DATA, write_config
+from tests.support import SHARED_DATA, write_config
 from transforms import pipeline
 from transforms.build import build_variables
 from transforms.config import load_config

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, TEST_YEAR, write_config
+from tests.support import TEST_YEAR, write_config
 from transforms import inputs, pipeline
-from transforms.publish import contents
 from transforms.archive import file_sha256
 from transforms.catalogue import load_catalogue
-from transforms.config import load_config
+from transforms.config import REPO_ROOT, load_config
+from transforms.publish import contents
 from transforms.runstate import RunState
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ def published(tmp_path_factory, airflow_db):
     try:
         from airflow.dag_processing.dagbag import DagBag
 
-        dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("partnership_indicators")
+        dag = DagBag(dag_folder=str(REPO_ROOT / "dags")).get_dag("partnership_indicators")
         dag_run = dag.test()
     finally:
         del os.environ["HSCP_CONFIG"]
@@ -95,7 +95,7 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
 def _areas_by_level(reference_tables) -> dict[str, int]:
     """How many areas each level has, counted from the reference files the run was given."""
     geo = reference_tables.geography
-    localities = pd.read_csv(REPO / "reference" / "hscp_localities.csv")
+    localities = pd.read_csv(REPO_ROOT / "reference" / "hscp_localities.csv")
     return {"datazone": geo["datazone2011"].nunique(), "intzone": geo["intzone2011"].nunique(),
             "locality": len(localities), "hscp": geo["hscp2019"].nunique(),
             "health_board": geo["hb2019"].nunique(), "scotland": 1}
@@ -242,7 +242,7 @@ def test_illustrative_localities_are_labelled(mart):
     assert set(highland["locality_lookup_basis"]) == {"published"}
     assert set(loc.drop(highland.index)["locality_lookup_basis"]) == {"illustrative"}
     # A data zone row carries the basis of its own line of the lookup.
-    lookup = pd.read_csv(REPO / "reference" / "locality_lookup_demo.csv").set_index("datazone2011")["lookup_basis"]
+    lookup = pd.read_csv(REPO_ROOT / "reference" / "locality_lookup_demo.csv").set_index("datazone2011")["lookup_basis"]
     dz = mart[mart["geography_level"] == "datazone"]
     assert (dz["locality_lookup_basis"] == dz["geography_code"].map(lookup)).all()
     assert mart.loc[~mart["geography_level"].isin(["locality", "datazone"]), "locality_lookup_basis"].isna().all()

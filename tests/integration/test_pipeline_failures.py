@@ -8,16 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, write_config
+from tests.support import write_config
 from transforms import pipeline
 from transforms.build import BuildFailed
-from transforms.config import load_config
+from transforms.config import REPO_ROOT, load_config
 from transforms.publish.release import publish as publish_release
 from transforms.runstate import RunState
 from transforms.validate import ValidationFailed
 
 pytestmark = pytest.mark.slow
-DEMO_LOOKUP = REPO / "reference" / "locality_lookup_demo.csv"
+DEMO_LOOKUP = REPO_ROOT / "reference" / "locality_lookup_demo.csv"
 
 
 @pytest.fixture(scope="module")

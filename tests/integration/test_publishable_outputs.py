@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from conftest import SMALL_SCALE, synthetic_twins, write_config
+from tests.support import SMALL_SCALE, synthetic_twins, write_config
 from transforms import pipeline
 from transforms.config import load_config
 from transforms.publish import suppression

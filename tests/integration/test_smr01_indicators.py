@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from conftest import TEST_YEAR, synthetic_twins
+from tests.support import TEST_YEAR, synthetic_twins
 from transforms.reference import icd10_groups
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,7 @@
 """The raw archive never writes or reads outside raw_dir, whatever names or symlinks it meets.
 
 The CKAN-to-archive path (names and URLs from package_show) is tested in
-tests/unit/test_ckan_client.py; these cases call transforms.archive directly with the
+tests/unit/sources/test_ckan_client.py; these cases call transforms.archive directly with the
 names and folders a bad configuration or a tampered archive could give it.
 """
 

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-AUDIT = REPO / ".ci" / "audit"
+from transforms.config import REPO_ROOT
+
+AUDIT = REPO_ROOT / ".ci" / "audit"
 
 
 def run_audit(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
     """Run .ci/audit with extra environment variables."""
-    return subprocess.run([str(AUDIT), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run([str(AUDIT), *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **env})
 
 
@@ -105,7 +106,7 @@ def test_packages_not_audited_make_the_audit_incomplete_not_clean(stand_in) -> N
 
 def _pip_audit() -> str | None:
     """pip-audit from PIP_AUDIT, PATH or the project's venv, if any."""
-    for candidate in (os.environ.get("PIP_AUDIT"), shutil.which("pip-audit"), str(REPO / ".venv/bin/pip-audit")):
+    for candidate in (os.environ.get("PIP_AUDIT"), shutil.which("pip-audit"), str(REPO_ROOT / ".venv/bin/pip-audit")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None

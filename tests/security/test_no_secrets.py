@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import secret_scan
-from secret_scan import ALLOWLIST, REPO, read_allowlist, scan_repo, scan_text
+from tests.security import secret_scan
+from tests.security.secret_scan import ALLOWLIST, REPO, read_allowlist, scan_repo, scan_text
 
 RNG_SEED = 20250401
 

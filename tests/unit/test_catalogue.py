@@ -5,9 +5,9 @@ import re
 import pytest
 import yaml
 
-from conftest import REPO
 from transforms.catalogue import (CATALOGUE_DIR, CONFIDENCE_LEVELS, DBT_MACRO, DOCS_PAGE, METHODS, CatalogueError,
                                   load_catalogue, render_dbt_macro, render_markdown)
+from transforms.config import REPO_ROOT as REPO
 
 
 def test_every_indicator_has_a_mart_model_with_documentation():

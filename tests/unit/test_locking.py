@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from transforms import locking
-from transforms.config import ConfigError, load_config
+from transforms.config import REPO_ROOT, ConfigError, load_config
 from transforms.locking import LockBusy, exclusive, read_holder, try_exclusive
 
 HOLDER = """
@@ -29,8 +28,8 @@ print("released", flush=True)
 
 def start_holder(lock: Path, hold_seconds: float) -> subprocess.Popen:
     """Another process that takes the lock and keeps it for `hold_seconds`."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), str(hold_seconds)], cwd=REPO,
-                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), str(hold_seconds)], cwd=REPO_ROOT,
+                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "locked"
     return proc
 

@@ -16,7 +16,7 @@ Derived from the PHS open data "Monthly A&E activity and waiting times" extract
 (Month, site, department type) repeats in a few months of the source; those rows
 are added together. Nothing else is changed. Written to `reference/ae_sites.csv`
 by `python -m transforms.reference.ae_sites --from-dir ../shared/data`; the test
-`tests/unit/test_ae_sites_reference.py` checks the committed file is what this
+`tests/unit/reference/test_ae_sites_reference.py` checks the committed file is what this
 code derives. Source and licence: `reference/ATTRIBUTION.md`.
 """
 

@@ -29,7 +29,7 @@ The 19-band form used here joins age 0 with 1-4 (1000 + 4000 = 5000) and
   (0-4 -> 1, ..., 85-89 -> 18, 90+ -> 19).
 
 The three sources agree value for value (checked when this module was
-written; ``tests/unit/test_standardised.py`` re-checks the total and the
+written; ``tests/unit/stats/test_standardised.py`` re-checks the total and the
 collapse from the 21-group table).
 """
 

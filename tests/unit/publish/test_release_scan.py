@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mart_rows import hscp_with_localities, row
+from tests.unit.publish.mart_rows import hscp_with_localities, row
 from transforms.publish import dataset, release_scan
 from transforms.publish.release_scan import DisclosureError, assert_publishable, find_disclosures
 from transforms.publish.suppression import suppress

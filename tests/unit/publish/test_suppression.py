@@ -7,9 +7,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from mart_rows import hscp_with_localities, row
-from transforms.publish import suppression
+from tests.unit.publish.mart_rows import hscp_with_localities, row
 from transforms.config import ConfigError, load_config
+from transforms.publish import suppression
 from transforms.publish.suppression import age_partitions, suppress
 
 AGES = ["<18", "18-64", "65+", "75+"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from input_frames import SMR01_REFS, only, smr01_rows
+from tests.unit.validate.input_frames import SMR01_REFS, only, smr01_rows
 from transforms.validate import validate_frame
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from input_frames import SMR01_REFS, locality_rows, smr01_rows
+from tests.unit.validate.input_frames import SMR01_REFS, locality_rows, smr01_rows
 from transforms.validate import Failure, ValidationFailed, check_or_raise, validate_frame, write_report
 
 

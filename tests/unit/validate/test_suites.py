@@ -9,12 +9,12 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import REPO
-from input_frames import SMR01_REFS, locality_rows, only, smr01_rows
+from tests.unit.validate.input_frames import SMR01_REFS, locality_rows, only, smr01_rows
+from transforms.config import REPO_ROOT
 from transforms.sources.files import read_csv
 from transforms.validate import EXPECTATIONS_DIR, SuiteError, validate_frame, write_report
 
-REFERENCE = REPO / "reference"
+REFERENCE = REPO_ROOT / "reference"
 
 
 def test_good_locality_lookup_passes_with_and_without_lookup_basis():
@@ -214,6 +214,6 @@ def test_suite_is_well_formed(path):
 
 def test_importing_the_module_does_not_import_great_expectations():
     code = "import sys, transforms.validate; print('great_expectations' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == "False"

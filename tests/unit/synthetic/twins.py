@@ -1,6 +1,6 @@
 """The synthetic twins for TEST_YEAR, shared by the A&E, delayed discharge and deaths tests.
 
-They come from conftest.synthetic_twins, generated once per test process (deaths
+They come from tests.support.synthetic_twins, generated once per test process (deaths
 are made from the other twins), in a temporary folder removed when it ends.
 """
 
@@ -9,13 +9,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from conftest import REPO, synthetic_twins
+from tests.support import synthetic_twins
+from transforms.config import REPO_ROOT
 from transforms.synthetic.common import ReferenceTables
 
 
 @lru_cache(maxsize=None)
 def reference() -> ReferenceTables:
-    return ReferenceTables.from_dir(REPO / "reference")
+    return ReferenceTables.from_dir(REPO_ROOT / "reference")
 
 
 def reference_sets() -> dict[str, set[str]]:

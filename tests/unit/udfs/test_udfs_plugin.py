@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import yaml
 
+from transforms.config import REPO_ROOT
 from transforms.udfs import register
 
-PROFILES = Path(__file__).resolve().parents[2] / "dbt_project" / "profiles.yml"
+PROFILES = REPO_ROOT / "dbt_project" / "profiles.yml"
 
 
 def test_profiles_list_the_one_plugin():

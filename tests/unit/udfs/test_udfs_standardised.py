@@ -2,24 +2,25 @@
 
 Every function is checked two ways: against the Python function it calls, on
 the same inputs, and against published reference values reproduced through
-SQL.  The reference values are those of tests/unit/test_standardised.py,
-imported from it with their citations: [PHE-DSR-ISR] PHEindicatormethods
-tests/testthat/testdata_DSR_ISR.xlsx (sheets "testdata_multiarea",
-"testdata_1976", "refdata", "testdata_err2", "testresults_DSR",
-"testresults_ISR") and [ESP-PHE]/[ESP-SCOTPHO] for the ESP2013 weights.
+SQL.  The reference values are the [PHE-DSR-ISR] tables of
+tests/unit/stats/reference_values/standardised.py, cited there
+(PHEindicatormethods tests/testthat/testdata_DSR_ISR.xlsx, sheets
+"testdata_multiarea", "testdata_1976", "refdata", "testdata_err2",
+"testresults_DSR", "testresults_ISR"), and [ESP-PHE]/[ESP-SCOTPHO] for the
+ESP2013 weights, cited in tests/unit/stats/test_standardised.py.
 """
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from test_standardised import (
+
+from tests.unit.stats.reference_values.standardised import (
     COUNTS,
     DSR_1976_COUNTS,
     DSR_1976_POP,
@@ -33,7 +34,7 @@ from test_standardised import (
     REF_COUNTS,
     REF_POPS,
 )
-
+from transforms.config import REPO_ROOT
 from transforms.stats.constants import (
     ESP2013_BANDS,
     ESP2013_LOWER_AGES,
@@ -50,8 +51,7 @@ from transforms.stats.standardised import (
     isr,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / "dbt_project" / "seeds"
+SEEDS = REPO_ROOT / "dbt_project" / "seeds"
 RTOL = 1e-10
 
 

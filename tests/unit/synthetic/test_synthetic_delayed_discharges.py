@@ -8,8 +8,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import synthetic_twins as twins
-from conftest import REPO, TEST_SEED, TEST_YEAR
+from tests.support import TEST_SEED, TEST_YEAR
+from tests.unit.synthetic import twins
+from transforms.config import REPO_ROOT
 from transforms.synthetic import delayed_discharges as dd
 from transforms.validate import validate_frame
 
@@ -65,7 +66,7 @@ def test_suite_rejects_a_reason_in_the_wrong_group_and_impossible_bed_days(censu
 
 
 def test_suite_value_sets_match_the_reason_codes():
-    suite = json.loads((REPO / "expectations" / "delayed_discharges.json").read_text())
+    suite = json.loads((REPO_ROOT / "expectations" / "delayed_discharges.json").read_text())
     codes = next(e["kwargs"]["value_set"] for e in suite["expectations"]
                  if e["kwargs"].get("column") == "reason_code" and "value_set" in e["kwargs"])
     pairs = next(e["kwargs"]["value_pairs_set"] for e in suite["expectations"]

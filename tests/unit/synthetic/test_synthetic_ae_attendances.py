@@ -9,8 +9,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-import synthetic_twins as twins
-from conftest import TEST_SEED, TEST_YEAR
+from tests.support import TEST_SEED, TEST_YEAR
+from tests.unit.synthetic import twins
 from transforms.synthetic import ae_attendances
 from transforms.validate import validate_frame
 

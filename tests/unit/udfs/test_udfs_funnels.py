@@ -2,7 +2,8 @@
 
 Checked against the Python functions they call, on the same inputs, and
 against the published PHEindicatormethods funnel outputs [PHE-FUN] of
-tests/unit/test_funnels.py (imported from it, citations there):
+tests/unit/stats/reference_values/funnels.py (cited there, shared with
+tests/unit/stats/test_funnels.py):
 testdata_funnel_prop_outputs.csv, testdata_funnel_rate_outputs.csv and the
 significance columns of testdata_funnel_rate_dsr_inputs.csv.
 """
@@ -13,7 +14,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from test_funnels import (
+
+from tests.unit.stats.reference_values.funnels import (
     PROP_AXIS_BASELINE,
     PROP_AXIS_LIMITS,
     PROP_BASELINE,
@@ -22,9 +24,9 @@ from test_funnels import (
     RATE_DSR_POINTS,
     RATE_SIG,
     SIG_COUNT,
+    SIG_LABELS,
     SIG_POP,
 )
-
 from transforms.stats.funnels import (
     PHE_LABELS,
     classify_against_limits,
@@ -172,6 +174,4 @@ def test_crude_rate_significance_through_sql_reproduces_phe(conn):
         select classify_against_limits(rate, l95.lower, l95.upper, l998.lower, l998.upper)
         from limits order by i
     """, {"bench": bench}).fetchall()
-    abbrev = {"H3": "High (0.001)", "H2": "High (0.025)", "N": "Not significant", "L2": "Low (0.025)",
-              "L3": "Low (0.001)"}  # fmt: skip
-    assert [PHE_LABELS[g[0]] for g in got] == [abbrev[r[6]] for r in RATE_SIG]
+    assert [PHE_LABELS[g[0]] for g in got] == [SIG_LABELS[r[6]] for r in RATE_SIG]

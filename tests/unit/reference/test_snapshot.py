@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from conftest import REPO, SHARED_DATA
+from tests.support import SHARED_DATA
 from transforms.archive import file_sha256
+from transforms.config import REPO_ROOT
 from transforms.reference import snapshot
 
 needs_shared = pytest.mark.skipif(not (SHARED_DATA / "SOURCES.md").exists(),
@@ -17,7 +18,7 @@ def derived():
 
 
 def _committed(name):
-    path = REPO / "reference" / name
+    path = REPO_ROOT / "reference" / name
     return pd.read_parquet(path) if name.endswith(".parquet") else pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
@@ -34,7 +35,7 @@ def test_committed_snapshot_equals_a_fresh_derivation(derived):
 def test_source_checksums_are_recorded():
     import json
 
-    meta = json.loads((REPO / "reference" / "SNAPSHOT.json").read_text())
+    meta = json.loads((REPO_ROOT / "reference" / "SNAPSHOT.json").read_text())
     for source in meta["sources"].values():
         assert file_sha256(SHARED_DATA / source["file"]) == source["sha256"], source["file"]
 

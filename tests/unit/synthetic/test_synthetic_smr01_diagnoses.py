@@ -5,7 +5,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import TEST_YEAR
+from tests.support import TEST_YEAR
 from transforms.reference import icd10_groups
 from transforms.synthetic import diagnoses, smr01
 

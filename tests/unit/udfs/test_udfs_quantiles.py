@@ -1,9 +1,10 @@
 """SQL functions for Fingertips quantiles (transforms.udfs.quantiles).
 
 Checked against transforms.stats.quantiles.assign_quantiles on the same inputs
-and against the published expected quantiles [PHE-Q] of
-tests/unit/test_quantiles.py (PHEindicatormethods testdata_Quantiles.xlsx,
-imported from it with its citation), ranked in SQL with window lists.
+and against the published expected quantiles [PHE-Q] (PHEindicatormethods
+testdata_Quantiles.xlsx) of tests/unit/stats/reference_values/quantiles.py,
+cited there and shared with tests/unit/stats/test_quantiles.py, ranked in SQL
+with window lists.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from test_quantiles import DUPS, REGIONS, SEPTILE_EXPECTED, SEPTILE_VALUES
 
+from tests.unit.stats.reference_values.quantiles import DUPS, REGIONS, SEPTILE_EXPECTED, SEPTILE_VALUES
 from transforms.stats.quantiles import assign_quantiles
 
 

@@ -1,8 +1,8 @@
 """SQL functions for inequality measures (transforms.udfs.inequality): sii, par, scotpho_inequality.
 
 Checked against the Python functions they call, on the same inputs, and
-against the published values of tests/unit/test_inequality.py (imported from
-it, citations there): [PHE-SII] PHEindicatormethods testdata_SII.xlsx, whose
+against the published values of tests/unit/stats/reference_values/inequality.py
+(cited there, shared with tests/unit/stats/test_inequality.py): [PHE-SII] PHEindicatormethods testdata_SII.xlsx, whose
 SII and RII point estimates are deterministic and whose limits come from R
 simulations (compared to Monte Carlo error, as test_inequality.py does), and
 the [SCOTPHO] example inputs, for which test_inequality.py derives SII, RII
@@ -15,8 +15,18 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from test_inequality import EXPECTED, LE, PROP, RATE, SCOTPHO_OVERALL, SCOTPHO_POP, SCOTPHO_VALUE, _cols
 
+from tests.unit.stats.reference_values.inequality import (
+    EXPECTED,
+    LE,
+    PROP,
+    RATE,
+    SCOTPHO_OVERALL,
+    SCOTPHO_POP,
+    SCOTPHO_VALUE,
+    TABLES,
+    table_columns,
+)
 from transforms.stats.inequality import (
     DEFAULT_REPS,
     population_attributable_risk,
@@ -24,8 +34,6 @@ from transforms.stats.inequality import (
     slope_index_of_inequality,
 )
 from transforms.udfs.inequality import SII_SEED
-
-TABLES = {"LE": (LE, "normal"), "RATE": (RATE, "rate"), "PROP": (PROP, "proportion")}
 
 
 @pytest.fixture()
@@ -71,7 +79,7 @@ def test_sii_reproduces_phe_and_equals_python(conn):
             assert r[f"{name}_upper"] == pytest.approx(hi, abs=0.02 * abs(hi - lo))
         # The same numbers as the Python function with the documented seed and default draws.
         table, vtype = TABLES[tab]
-        c = _cols(table[area])
+        c = table_columns(table[area])
         py = slope_index_of_inequality(c["value"], c["pop"], lower_cl=c["lcl"], upper_cl=c["ucl"], value_type=vtype,
                                        reps=DEFAULT_REPS, rng=np.random.default_rng(SII_SEED))  # fmt: skip
         assert r == {"sii": py["sii"], "sii_lower": py["sii_lower95_0cl"], "sii_upper": py["sii_upper95_0cl"],
@@ -90,7 +98,7 @@ def test_sii_is_deterministic_and_independent_of_other_rows(conn):
 
 
 def test_sii_multiplier_and_confidence_level(conn):
-    c = _cols(PROP["area1"])
+    c = table_columns(PROP["area1"])
     args = [c["value"].tolist(), c["pop"].tolist(), c["lcl"].tolist(), c["ucl"].tolist()]
     r = conn.execute("select sii(?, ?, ?, ?, 'proportion', -100, 0.99)", args).fetchall()[0][0]
     py = slope_index_of_inequality(*args[:2], lower_cl=args[2], upper_cl=args[3], value_type="proportion",
@@ -102,7 +110,7 @@ def test_sii_multiplier_and_confidence_level(conn):
 
 
 def test_sii_nulls_zero_events_and_errors(conn):
-    c = _cols(LE["area1"])
+    c = table_columns(LE["area1"])
     v, p, lo, hi = (c[k].tolist() for k in ("value", "pop", "lcl", "ucl"))
     q = "select sii(?::double[], ?::double[], ?::double[], ?::double[], ?, ?, ?)"
     one = lambda *args: conn.execute(q, list(args)).fetchall()[0][0]  # noqa: E731
@@ -141,7 +149,7 @@ def test_par_equals_python_and_scotpho_forms(conn):
     got = conn.execute("select par(?, ?)", [SCOTPHO_VALUE, SCOTPHO_POP]).fetchall()[0][0]
     assert got == pytest.approx(43 / 48 * 100, rel=1e-12)
     # Unequal populations ([PHE-SII] rate records 71-80): ScotPHO's sum(par_rr)/(sum(par_rr)+1) form.
-    c = _cols(RATE["area1"])
+    c = table_columns(RATE["area1"])
     share = c["pop"] / c["pop"].sum()
     par_rr = (c["value"] / c["value"][-1] - 1) * share
     got = conn.execute("select par(?, ?)", [c["value"].tolist(), c["pop"].tolist()]).fetchall()[0][0]
@@ -173,7 +181,7 @@ def test_scotpho_inequality_equals_python_and_published_sii(conn):
                  "abs_range": py["abs_range"], "rel_range": py["rel_range"]}  # fmt: skip
     assert r["sii"] == pytest.approx(120, rel=1e-12) and r["rii"] == pytest.approx(2.5, rel=1e-12)
     # ScotPHO's SII is the PHE SII with the sign reversed: [PHE-SII] record 71, SII -3.2752012326471758.
-    c = _cols(RATE["area1"])
+    c = table_columns(RATE["area1"])
     overall = float((c["value"] * c["pop"]).sum() / c["pop"].sum())
     r = conn.execute(q, [c["value"].tolist(), c["pop"].tolist(), overall]).fetchall()[0][0]
     assert r["sii"] == pytest.approx(-EXPECTED[("RATE", "area1")][0], rel=1e-10)

@@ -9,18 +9,17 @@ with Jinja as dbt renders it, must give exactly the Python helper's rows.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import jinja2
 import numpy as np
 import pandas as pd
 import pytest
 
+from transforms.config import REPO_ROOT
 from transforms.stats.periods import financial_years_label, rolling_period_sums
 from transforms.stats.rates import crude_rate_ci
 
-MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "rolling_periods.sql"
+MACROS = REPO_ROOT / "dbt_project" / "macros" / "rolling_periods.sql"
 
 
 def _example() -> pd.DataFrame:

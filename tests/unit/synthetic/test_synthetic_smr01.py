@@ -6,9 +6,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from tests.support import TEST_SEED, TEST_YEAR
 from transforms.synthetic import smr01
-
-from conftest import TEST_SEED, TEST_YEAR
 
 
 @pytest.fixture(scope="module")

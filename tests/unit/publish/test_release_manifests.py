@@ -1,5 +1,8 @@
-"""Manifests hold only content; times and run ids are kept beside them; leftovers of
-a killed landing or publish are ignored by readers and removed on the next run."""
+"""Release manifests hold only content; times and run ids are kept beside them; leftovers
+of a killed publish are ignored by readers and removed on the next run.
+
+(The archive's manifests, and its leftovers of a killed landing: tests/unit/test_archive.py.)
+"""
 
 from __future__ import annotations
 
@@ -10,60 +13,11 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from transforms import archive
-from transforms.archive import ArchiveEntry, land, remove_unfinished_landings
 from transforms.publish import release
 from transforms.publish.release import publish, read_release_log, remove_unfinished
 
 MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
 FRIDAY = datetime(2025, 6, 6, 17, 30, tzinfo=timezone.utc)
-
-
-def test_two_archives_of_the_same_file_hold_byte_identical_manifests(tmp_path):
-    src = tmp_path / "lookup.csv"
-    src.write_text("datazone2011,hscp_locality,hscp2019\nS01006506,Aberdeen Central,S37000001\n")
-    first, _ = land("locality_lookup", src, tmp_path / "a", now=MONDAY)
-    second, _ = land("locality_lookup", src, tmp_path / "b", now=FRIDAY)
-    assert first.vintage == second.vintage == first.sha256[:16]
-    a = tmp_path / "a" / "locality_lookup" / first.vintage
-    b = tmp_path / "b" / "locality_lookup" / second.vintage
-    assert (a / "manifest.json").read_bytes() == (b / "manifest.json").read_bytes()
-    manifest = json.loads((a / "manifest.json").read_text())
-    assert not {"retrieved_at", "origin", "path"} & set(manifest)
-    assert json.loads((a / "provenance.json").read_text())["retrieved_at"] == "2025-06-02T09:00:00+00:00"
-    assert json.loads((b / "provenance.json").read_text())["retrieved_at"] == "2025-06-06T17:30:00+00:00"
-    assert ArchiveEntry.read(a).retrieved_at == "2025-06-02T09:00:00+00:00"
-
-
-def test_a_vintage_of_the_earlier_layout_is_still_found_and_reused(tmp_path):
-    src = tmp_path / "a.csv"
-    src.write_text("x\n1\n")
-    sha = archive.file_sha256(src)
-    old = tmp_path / "raw" / "s" / f"20250101T000000Z_{sha[:16]}"
-    old.mkdir(parents=True)
-    (old / "a.csv").write_bytes(src.read_bytes())
-    (old / "manifest.json").write_text(json.dumps({
-        "source": "s", "vintage": old.name, "path": str(old / "a.csv"), "original_name": "a.csv",
-        "origin": str(src), "sha256": sha, "size_bytes": 4, "row_count": 1,
-        "retrieved_at": "2025-01-01T00:00:00+00:00", "restricted": False, "synthetic": False, "warnings": []}))
-    entry, is_new = land("s", src, tmp_path / "raw")
-    assert not is_new and entry.vintage == old.name and entry.retrieved_at.startswith("2025-01-01")
-    assert sorted(p.name for p in (tmp_path / "raw" / "s").iterdir()) == [old.name]
-
-
-def test_an_unfinished_landing_is_ignored_then_removed(tmp_path):
-    src = tmp_path / "a.csv"
-    src.write_text("x\n1\n")
-    raw = tmp_path / "raw"
-    # What a landing killed half-way through the copy leaves: a hidden folder, a partial file.
-    debris = raw / "s" / ".landing-abc123"
-    debris.mkdir(parents=True)
-    (debris / "a.csv").write_text("x\n")
-    entry, is_new = land("s", src, raw)
-    assert is_new and (raw / "s" / entry.vintage / "a.csv").read_text() == "x\n1\n"
-    assert archive.unfinished_landings(raw) == [debris]
-    assert remove_unfinished_landings(raw) == [debris]
-    assert sorted(p.name for p in (raw / "s").iterdir()) == [entry.vintage]
 
 
 @pytest.fixture

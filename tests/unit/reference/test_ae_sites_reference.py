@@ -3,13 +3,14 @@
 import pandas as pd
 import pytest
 
-from conftest import REPO, SHARED_DATA
+from tests.support import SHARED_DATA
+from transforms.config import REPO_ROOT
 from transforms.reference import ae_sites
 
 
 @pytest.fixture(scope="module")
 def committed():
-    return ae_sites.load(REPO / "reference")
+    return ae_sites.load(REPO_ROOT / "reference")
 
 
 @pytest.mark.skipif(not (SHARED_DATA / ae_sites.SOURCE_FILE).exists(), reason="../shared/data is not beside this clone")
@@ -18,7 +19,7 @@ def test_committed_table_equals_a_fresh_derivation(committed):
 
 
 def test_every_board_has_sites_every_year(committed):
-    geography = pd.read_parquet(REPO / "reference" / "geography_dz2011.parquet")
+    geography = pd.read_parquet(REPO_ROOT / "reference" / "geography_dz2011.parquet")
     boards = set(geography["hb2019"])
     for year, group in committed.groupby("financial_year"):
         assert set(group["hb2019"]) == boards, year

@@ -7,8 +7,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import synthetic_twins as twins
-from conftest import TEST_SEED, TEST_YEAR
+from tests.support import TEST_SEED, TEST_YEAR
+from tests.unit.synthetic import twins
 from transforms.synthetic import deaths as deaths_twin
 from transforms.validate import validate_frame
 
