@@ -9,7 +9,6 @@ by which run, may differ.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
 import pytest

@@ -112,7 +112,7 @@ def test_ppa_scotland_numerator_and_denominator_match_the_extract(latest, emerge
                                                                   reference_tables, group):
     scot = _scotland(latest, "potentially_preventable_admissions_per_1000")
     stays = emergency_first_episodes
-    ppa = icd10_groups.is_ppa(stays) & _in_group(stays["age_at_admission"], group)
+    ppa = icd10_groups.ppa_condition(stays).notna() & _in_group(stays["age_at_admission"], group)
     assert scot.loc[group, "numerator"] == ppa.sum() > 0
     assert scot.loc[group, "denominator"] == _population(reference_tables, group)
     assert scot.loc[group, "value"] == pytest.approx(1000 * ppa.sum() / _population(reference_tables, group))

@@ -167,10 +167,6 @@ def ppa_condition(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(names[first], index=frame.index, dtype=object)
 
 
-def is_ppa(frame: pd.DataFrame) -> pd.Series:
-    return ppa_condition(frame).notna()
-
-
 def has_fall_cause(frame: pd.DataFrame) -> pd.Series:
     """True where any diagnosis position holds an external cause of a fall (W00-W19)."""
     hit = np.zeros(len(frame), dtype=bool)

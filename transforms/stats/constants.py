@@ -30,7 +30,9 @@ The 19-band form used here joins age 0 with 1-4 (1000 + 4000 = 5000) and
 
 The three sources agree value for value (checked when this module was
 written; ``tests/unit/stats/test_standardised.py`` re-checks the total and the
-collapse from the 21-group table).
+collapse from the 21-group table).  The dbt seed ``dbt_project/seeds/esp2013.csv``
+holds the same bands and weights (``tests/unit/udfs/test_udfs_standardised.py``
+checks that they agree).
 """
 
 from __future__ import annotations
@@ -38,9 +40,6 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
-
-from transforms.stats.arguments import as_float
 
 __all__ = [
     "CONF_95",
@@ -52,9 +51,6 @@ __all__ = [
     "ESP2013_WEIGHTS",
     "ESP2013",
     "ESP2013_TOTAL",
-    "esp2013_band",
-    "esp2013_band_index",
-    "esp2013_series",
 ]
 
 # ---------------------------------------------------------------------------
@@ -107,70 +103,3 @@ ESP2013_WEIGHTS.setflags(write=False)
 ESP2013 = MappingProxyType(dict(zip(ESP2013_BANDS, ESP2013_WEIGHTS.tolist())))
 
 ESP2013_TOTAL = 100_000.0
-
-_N_BANDS = len(ESP2013_BANDS)
-_LAST_BAND = _N_BANDS - 1
-_BAND_LABELS = np.array(ESP2013_BANDS + (None,), dtype=object)  # last slot: missing age
-
-
-def _ages(age) -> np.ndarray:
-    a = as_float(age)
-    if np.any(a < 0):  # NaN compares False
-        raise ValueError("ages must be greater than or equal to zero")
-    return a
-
-
-def _index(a: np.ndarray) -> np.ndarray:
-    """Band index 0..18 for non-missing ages (ages in completed years)."""
-    return np.asarray(np.minimum(np.floor(a) // 5, _LAST_BAND), dtype=int)
-
-
-def esp2013_band_index(age) -> np.ndarray:
-    """ESP2013 band index (0 = '0-4', ..., 17 = '85-89', 18 = '90+') of each age.
-
-    ``age`` is an age in completed years (scalar or array-like, vectorised);
-    fractional ages are floored first (4.9 -> band 0).  Ages of 90 and over
-    all fall in band 18 ('90+').  This is ScotPHO's ``create_agegroups``
-    mapping minus one (ScotPHO numbers the bands 1..19).
-
-    Returns an ``int`` numpy array of the same shape.  Raises ``ValueError``
-    for a negative or missing (NaN/None) age: an integer array has no
-    missing value, and a sentinel such as -1 would index the last band by
-    accident.  Use :func:`esp2013_band` (labels, ``None`` for missing) or
-    drop unknown ages first.
-    """
-    a = _ages(age)
-    if np.any(np.isnan(a)):
-        raise ValueError("age is missing (NaN/None); esp2013_band_index needs known ages")
-    return _index(a)
-
-
-def esp2013_band(age) -> np.ndarray:
-    """ESP2013 band label ('0-4', '5-9', ..., '85-89', '90+') of each age.
-
-    Same mapping as :func:`esp2013_band_index`; a missing age (NaN/None)
-    gives ``None``.  Returns a numpy array of dtype ``object`` (0-dimensional
-    for scalar input; use ``.item()``).  Negative ages raise ``ValueError``.
-    """
-    a = _ages(age)
-    missing = np.isnan(a)
-    idx = np.where(missing, _N_BANDS, _index(np.where(missing, 0.0, a)))
-    return np.asarray(_BAND_LABELS[idx], dtype=object)  # keep 0-d arrays for scalar input
-
-
-def esp2013_series(key: str = "label") -> pd.Series:
-    """ESP2013 weights as a pandas Series named ``'esp2013'``.
-
-    ``key`` chooses the index: ``'label'`` ('0-4', ..., '90+'), ``'index'``
-    (0..18) or ``'lower_age'`` (0, 5, ..., 90), to match however the band
-    column of a data frame is coded.  Use as the ``standard`` argument of
-    :func:`transforms.stats.standardised.dsr_frame`.
-    """
-    keys = {
-        "label": list(ESP2013_BANDS),
-        "index": list(range(_N_BANDS)),
-        "lower_age": ESP2013_LOWER_AGES.tolist(),
-    }
-    if key not in keys:
-        raise ValueError(f"key must be one of {sorted(keys)}, not {key!r}")
-    return pd.Series(ESP2013_WEIGHTS.copy(), index=keys[key], name="esp2013")

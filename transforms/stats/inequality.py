@@ -74,22 +74,18 @@ Population attributable risk (PAR, :func:`population_attributable_risk`)
 
 Missing groups
     Following PHEindicatormethods, an SII is calculated only for areas that
-    have every quantile present in the data (:func:`sii_by_group` drops the
-    others with a warning, "some records have been removed due to incomplete
-    or invalid data"); ScotPHO likewise requires 5 or 10 groups.  A zero,
-    negative or missing population is an error (``ValueError``), as in the
-    package ("some groups have a zero, negative or missing population").  A
-    missing value makes the area's results NaN (single area) or drops it
-    (:func:`sii_by_group`, with the warning).
+    have every quantile present in the data (the caller passes complete
+    areas); ScotPHO likewise requires 5 or 10 groups.  A zero, negative or
+    missing population is an error (``ValueError``), as in the package ("some
+    groups have a zero, negative or missing population").  A missing value
+    makes the area's results NaN.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import norm
 from scipy.stats import t as student_t
@@ -100,7 +96,6 @@ __all__ = [
     "DEFAULT_REPS",
     "relative_rank",
     "slope_index_of_inequality",
-    "sii_by_group",
     "population_attributable_risk",
     "scotpho_inequality_measures",
 ]
@@ -373,89 +368,6 @@ def slope_index_of_inequality(
                 out["rii_lower" + lab] = float(lo1 / lo0)
                 out["rii_upper" + lab] = float(hi1 / hi0)
     return out
-
-
-def sii_by_group(
-    df: pd.DataFrame,
-    quantile: str,
-    population: str,
-    value: str,
-    group_cols: str | Sequence[str] | None = None,
-    *,
-    se: str | None = None,
-    lower_cl: str | None = None,
-    upper_cl: str | None = None,
-    rng=None,
-    **kwargs,
-) -> pd.DataFrame:
-    """SII/RII for every group of ``df`` (e.g. each HSCP and year), as ``phe_sii`` on grouped data.
-
-    ``df`` has one row per area and quantile.  Within each group the rows are
-    sorted by ``quantile`` (1 = most deprived).  Following PHEindicatormethods:
-
-    * the quantiles are those present anywhere in ``df`` (5 to 100 of them);
-      a group lacking any of them, or with a missing value, is left out with a
-      ``UserWarning`` ("some records have been removed due to incomplete or
-      invalid data");
-    * a zero, negative or missing population anywhere raises ``ValueError``,
-      as do missing or negative standard errors or missing confidence limits.
-
-    ``se``, ``lower_cl`` and ``upper_cl`` name columns; other keyword
-    arguments go to :func:`slope_index_of_inequality`.  One
-    ``numpy.random.Generator`` made from ``rng`` is used for all groups in
-    turn, so a seed gives reproducible results.
-
-    Returns a DataFrame with the group columns and the result columns, one
-    row per group that could be calculated.
-    """
-    cols = [] if group_cols is None else ([group_cols] if isinstance(group_cols, str) else list(group_cols))
-    pops = as_float(df[population])
-    if np.any(~(pops > 0)):
-        raise ValueError("some groups have a zero, negative or missing population")
-    if se is not None:
-        s = as_float(df[se])
-        if np.any(np.isnan(s)) or np.any(s < 0):
-            raise ValueError("negative or missing standard errors in input")
-    elif lower_cl is not None and upper_cl is not None:
-        if df[lower_cl].isna().any() or df[upper_cl].isna().any():
-            raise ValueError("missing lower or upper confidence limits in input")
-    else:
-        raise ValueError("either se, or both lower_cl and upper_cl, are required")
-    all_quantiles = set(df[quantile].dropna().unique().tolist())
-    if not 5 <= len(all_quantiles) <= 100:
-        raise ValueError("Number of quantiles must be between 5 and 100")
-
-    gen = np.random.default_rng(rng)
-    rows = []
-    dropped = False
-    grouped = [((), df)] if not cols else df.groupby(cols, sort=True, dropna=False)
-    for key, part in grouped:
-        key = key if isinstance(key, tuple) else (key,)
-        part = part.sort_values(quantile)
-        present = part[quantile].tolist()
-        if set(present) != all_quantiles or len(present) != len(all_quantiles) or part[value].isna().any():
-            dropped = True
-            continue
-        with warnings.catch_warnings():
-            if len(all_quantiles) > 10:
-                warnings.simplefilter("ignore", UserWarning)  # warned once below
-            res = slope_index_of_inequality(
-                part[value],
-                part[population],
-                se=None if se is None else part[se],
-                lower_cl=None if lower_cl is None else part[lower_cl],
-                upper_cl=None if upper_cl is None else part[upper_cl],
-                rng=gen,
-                **kwargs,
-            )
-        rows.append({**dict(zip(cols, key)), **res})
-    if len(all_quantiles) > 10:
-        warnings.warn("Small values can make SII unstable when using a large number of quantiles", UserWarning, stacklevel=2)
-    if dropped:
-        warnings.warn("some records have been removed due to incomplete or invalid data", UserWarning, stacklevel=2)
-    if not rows:
-        return pd.DataFrame(columns=cols + list(_nan_result(_confidence_levels(kwargs.get("confidence", 0.95)))))
-    return pd.DataFrame(rows)
 
 
 def population_attributable_risk(rate, population=None, *, overall_rate=None, least_deprived: int = -1, scale: float = 100.0):

@@ -29,7 +29,6 @@ are the published aggregates.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

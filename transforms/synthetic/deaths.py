@@ -34,7 +34,6 @@ The rates are invented for plausibility; they are not estimates of real mortalit
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -35,7 +35,6 @@ current definitions manual). The rates are invented for plausibility.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -13,7 +13,6 @@ older people and potentially preventable admissions among emergency stays.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

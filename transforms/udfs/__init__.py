@@ -13,9 +13,9 @@ code list exists once, in Python, and SQL models never repeat it.  Two ways in:
 The registry is :data:`UDFS`: one :class:`~transforms.udfs.convert.Udf` per
 SQL function, with its types and documentation, from the modules of
 :data:`FAMILIES`: :mod:`~transforms.udfs.rates` (crude rates, proportions,
-benchmark), :mod:`~transforms.udfs.standardised` (ESP2013, DSR, ISR),
+benchmark), :mod:`~transforms.udfs.standardised` (DSR),
 :mod:`~transforms.udfs.funnels`, :mod:`~transforms.udfs.quantiles`,
-:mod:`~transforms.udfs.inequality` (SII, RII, PAR), :mod:`~transforms.udfs.icd10`
+:mod:`~transforms.udfs.inequality` (ScotPHO SII, RII, PAR), :mod:`~transforms.udfs.icd10`
 (potentially preventable admissions, falls) and :mod:`~transforms.udfs.names`;
 :mod:`~transforms.udfs.convert` holds the registry entry, the SQL types and
 the Arrow conversion they share.  :mod:`transforms.udfs.docs` writes every

@@ -10,8 +10,8 @@ NULL handling differs from the statistics functions: a NULL argument reaches
 the pandas function instead of making the whole result NULL, and a missing
 code matches no rule, exactly as in pandas.  ``ppa_condition`` is NULL only
 when no position matches (a PPA coded in another position still counts when
-the main condition is missing), and ``is_ppa`` and ``is_fall_admission`` are
-TRUE or FALSE, never NULL.
+the main condition is missing), and ``is_fall_admission`` is TRUE or FALSE,
+never NULL.
 """
 
 from __future__ import annotations
@@ -66,15 +66,6 @@ UDFS = (
         "NULL when no condition applies to the six diagnosis positions.  Apply it to the first episode of an "
         "emergency stay.",
         ("transforms.reference.icd10_groups.ppa_condition",),
-    ),
-    Udf(
-        "is_ppa",
-        _episode_udf(icd10_groups.is_ppa, _DIAGNOSES, _booleans),
-        [VARCHAR] * len(_DIAGNOSES),
-        BOOLEAN,
-        "Whether an episode is a potentially preventable admission.",
-        "``ppa_condition(...) IS NOT NULL``.",
-        ("transforms.reference.icd10_groups.is_ppa",),
     ),
     Udf(
         "is_fall_admission",

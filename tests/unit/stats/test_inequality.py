@@ -15,7 +15,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import norm
 
@@ -39,7 +38,6 @@ from transforms.stats.inequality import (
     population_attributable_risk,
     relative_rank,
     scotpho_inequality_measures,
-    sii_by_group,
     slope_index_of_inequality,
 )
 
@@ -234,53 +232,13 @@ def test_regression_ci_is_scotpho_with_reversed_sign():
 
 
 # ---------------------------------------------------------------------------
-# Grouped data and edge cases
-
-
-def _frame(table):
-    rows = []
-    for area, recs in table.items():
-        for q, pop, val, lcl, ucl, se in recs:
-            rows.append({"area": area, "decile": q, "pop": pop, "value": val, "lcl": lcl, "ucl": ucl, "se": se})
-    return pd.DataFrame(rows)
-
-
-def test_sii_by_group_matches_single_area_and_phe():
-    df = _frame(LE).sample(frac=1.0, random_state=1)  # order must not matter
-    out = sii_by_group(df, "decile", "pop", "value", "area", lower_cl="lcl", upper_cl="ucl", reps=2000, rng=5)
-    assert out["area"].tolist() == ["area1", "area2"]
-    for area in ("area1", "area2"):
-        row = out.set_index("area").loc[area]
-        assert row["sii"] == pytest.approx(EXPECTED[("LE", area)][0], rel=1e-10)
-        assert row["rii"] == pytest.approx(EXPECTED[("LE", area)][1], rel=1e-10)
-
-
-def test_sii_by_group_drops_area_with_missing_decile():
-    # testSII.R: SII_test_grouped[c(1:15, 17:20), ] (area2 without decile 6)
-    # gives "WARNING: some records have been removed due to incomplete or
-    # invalid data" and an SII for area1 only.
-    df = _frame(LE)
-    df = df.drop(index=15)  # record 16: area2, decile 6
-    with pytest.warns(UserWarning, match="some records have been removed"):
-        out = sii_by_group(df, "decile", "pop", "value", "area", se="se", reps=1000, rng=1)
-    assert out["area"].tolist() == ["area1"]
-    assert out["sii"].iloc[0] == pytest.approx(EXPECTED[("LE", "area1")][0], rel=1e-10)
-    # A missing value is treated the same way.
-    df = _frame(LE)
-    df.loc[3, "value"] = np.nan
-    with pytest.warns(UserWarning, match="some records have been removed"):
-        out = sii_by_group(df, "decile", "pop", "value", "area", se="se", reps=1000, rng=1)
-    assert out["area"].tolist() == ["area2"]
+# Edge cases
 
 
 def test_zero_or_missing_population_is_an_error():
     # testSII.R "negative populations": "some groups have a zero, negative or
     # missing population".
     for bad in (0, -200, np.nan):
-        df = _frame(LE)
-        df.loc[1, "pop"] = bad
-        with pytest.raises(ValueError, match="zero, negative or missing population"):
-            sii_by_group(df, "decile", "pop", "value", "area", se="se", reps=1000)
         c = table_columns(LE["area1"])
         c["pop"][1] = bad
         with pytest.raises(ValueError, match="zero, negative or missing population"):

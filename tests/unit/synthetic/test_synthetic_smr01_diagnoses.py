@@ -5,7 +5,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support import TEST_YEAR
 from transforms.reference import icd10_groups
 from transforms.synthetic import diagnoses, smr01
 
@@ -55,7 +54,7 @@ def test_every_episode_of_a_stay_carries_the_stays_diagnoses(episodes):
 
 
 def test_potentially_preventable_admissions_are_plausible_and_rise_with_age(emergency):
-    ppa = icd10_groups.is_ppa(emergency)
+    ppa = icd10_groups.ppa_condition(emergency).notna()
     assert 0.08 <= ppa.mean() <= 0.20
     older, adults = ppa[emergency["age_at_admission"] >= 75].mean(), ppa[
         emergency["age_at_admission"].between(18, 64)].mean()

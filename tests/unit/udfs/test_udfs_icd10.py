@@ -64,11 +64,6 @@ def test_ppa_condition_in_sql_equals_pandas(conn, frame):
     assert expected.isna().any()
 
 
-def test_is_ppa_in_sql_equals_pandas(conn, frame):
-    sql = conn.sql(f"select is_ppa({DIAGNOSES_SQL}) as p from episodes order by id").df()["p"]
-    assert sql.tolist() == g.is_ppa(frame).tolist()
-
-
 def test_is_fall_admission_in_sql_equals_pandas(conn, frame):
     sql = conn.sql(f"select is_fall_admission(admission_type, {DIAGNOSES_SQL}) as f from episodes order by id").df()["f"]
     expected = g.is_fall_admission(frame)
@@ -78,15 +73,15 @@ def test_is_fall_admission_in_sql_equals_pandas(conn, frame):
 
 def test_missing_codes_match_nothing_and_never_make_the_result_null(conn):
     rows = conn.sql(f"""
-        select ppa_condition({DIAGNOSES_SQL}) as c, is_ppa({DIAGNOSES_SQL}) as p,
+        select ppa_condition({DIAGNOSES_SQL}) as c,
                is_fall_admission(admission_type, {DIAGNOSES_SQL}) as f
         from episodes where id >= 6000 order by id
     """).fetchall()
     assert rows == [
-        ("Gangrene", True, False),
-        (None, False, False),
-        ("Asthma", True, False),
-        (None, False, True),
-        (None, False, False),
-        ("COPD", True, False),
+        ("Gangrene", False),
+        (None, False),
+        ("Asthma", False),
+        (None, True),
+        (None, False),
+        ("COPD", False),
     ]

@@ -1,13 +1,12 @@
-"""SQL functions for age standardisation (transforms.udfs.standardised) and the esp2013 seed.
+"""The DSR SQL function (transforms.udfs.standardised) and the esp2013 seed.
 
-Every function is checked two ways: against the Python function it calls, on
+The function is checked two ways: against the Python function it calls, on
 the same inputs, and against published reference values reproduced through
-SQL.  The reference values are the [PHE-DSR-ISR] tables of
-tests/unit/stats/reference_values/standardised.py, cited there
-(PHEindicatormethods tests/testthat/testdata_DSR_ISR.xlsx, sheets
-"testdata_multiarea", "testdata_1976", "refdata", "testdata_err2",
-"testresults_DSR", "testresults_ISR"), and [ESP-PHE]/[ESP-SCOTPHO] for the
-ESP2013 weights, cited in tests/unit/stats/test_standardised.py.
+SQL.  The reference values are the tables of
+tests/unit/stats/reference_values/standardised.py, cited there: [PHE-DSR-ISR] PHEindicatormethods
+tests/testthat/testdata_DSR_ISR.xlsx (sheets "testdata_multiarea",
+"testdata_1976" and "testresults_DSR"); the seed is checked against the
+ESP2013 constants, [ESP-PHE], and the age bands of [ESP-SCOTPHO].
 """
 
 from __future__ import annotations
@@ -19,37 +18,18 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from tests.unit.stats.reference_values.standardised import (
     COUNTS,
     DSR_1976_COUNTS,
     DSR_1976_POP,
-    ERR2_AREA1_POP,
     ESP1976,
-    ISR_EXPECTED,
-    ISR_REF_RATE,
     PHE_DSR,
-    PHE_ISR,
     POP,
-    REF_COUNTS,
-    REF_POPS,
 )
+
 from transforms.config import REPO_ROOT
-from transforms.stats.constants import (
-    ESP2013_BANDS,
-    ESP2013_LOWER_AGES,
-    ESP2013_WEIGHTS,
-    esp2013_band,
-    esp2013_band_index,
-)
-from transforms.stats.standardised import (
-    REASON_LOW_COUNT,
-    REASON_ZERO_POPULATION,
-    dsr,
-    dsr_details,
-    expected_count,
-    isr,
-)
+from transforms.stats.constants import ESP2013_BANDS, ESP2013_LOWER_AGES, ESP2013_WEIGHTS
+from transforms.stats.standardised import REASON_LOW_COUNT, REASON_ZERO_POPULATION, dsr_details
 
 SEEDS = REPO_ROOT / "dbt_project" / "seeds"
 RTOL = 1e-10
@@ -65,17 +45,17 @@ def conn():
 
 
 def _multiarea(con) -> None:
-    """[PHE-DSR-ISR] "testdata_multiarea" as a long table (area, lower_age, count, pop)."""
+    """[PHE-DSR-ISR] "testdata_multiarea" as a long table (area, lower_age, count, pop, standard)."""
     rows = []
     for area, counts in COUNTS.items():
-        for lower, c, p in zip(ESP2013_LOWER_AGES.tolist(), counts, POP):
-            rows.append({"area": area, "lower_age": lower, "count": c, "pop": float(p)})
+        for lower, c, p, w in zip(ESP2013_LOWER_AGES.tolist(), counts, POP, ESP2013_WEIGHTS.tolist()):
+            rows.append({"area": area, "lower_age": lower, "count": c, "pop": float(p), "standard": w})
     df = pd.DataFrame(rows).astype({"count": "Float64"})  # the NA band stays NULL in DuckDB
     con.register("multiarea", df)
 
 
 # ---------------------------------------------------------------------------
-# ESP2013: the seed and the SQL functions
+# ESP2013: the seed
 
 
 def test_esp2013_seed_equals_the_constant():
@@ -86,33 +66,21 @@ def test_esp2013_seed_equals_the_constant():
     assert [int(r["lower_age"]) for r in rows] == ESP2013_LOWER_AGES.tolist()
     assert [int(r["upper_age"]) for r in rows] == [*(ESP2013_LOWER_AGES[:-1] + 4).tolist(), 200]
     assert [float(r["standard_population"]) for r in rows] == ESP2013_WEIGHTS.tolist()
-    # Every age of a band maps to that band (the seed's ranges agree with esp2013_band_index).
-    for i, r in enumerate(rows):
-        ages = np.arange(int(r["lower_age"]), int(r["upper_age"]) + 1)
-        assert (esp2013_band_index(ages) == i).all()
     # The seed is documented, with its column types pinned (a label such as '5-9' must stay text).
     spec = {s["name"]: s for s in yaml.safe_load((SEEDS / "_seeds.yml").read_text())["seeds"]}
     assert spec["esp2013"]["config"]["column_types"]["age_band"] == "varchar"
     assert {c["name"] for c in spec["esp2013"]["columns"]} == set(rows[0])
 
 
-def test_esp2013_udfs_equal_python(conn):
-    ages = [*range(0, 121), 4.5, 89.99, None]
-    df = pd.DataFrame({"age": pd.array(ages, dtype="Float64")})
-    conn.register("ages", df)
-    got = conn.execute("select esp2013_weight(age), esp2013_band(age) from ages").fetchall()
-    known = np.array([a for a in ages if a is not None], dtype=float)
-    expected_w = ESP2013_WEIGHTS[esp2013_band_index(known)].tolist() + [None]
-    expected_b = esp2013_band(known).tolist() + [None]
-    assert [g[0] for g in got] == expected_w
-    assert [g[1] for g in got] == expected_b
-    # [ESP-PHE]: the 19 weights in band order and their total of 100,000.
-    weights = conn.execute(
-        "select list(esp2013_weight(a) order by a), sum(esp2013_weight(a)) from range(0, 95, 5) t(a)"
-    ).fetchall()[0]
-    assert weights == (ESP2013_WEIGHTS.tolist(), 100000.0)
-    with pytest.raises(duckdb.Error, match="greater than or equal to zero"):
-        conn.execute("select esp2013_weight(-1)").fetchall()
+def test_esp2013_seed_bands_are_scotpho_create_agegroups():
+    # [ESP-SCOTPHO] create_agegroups: between(age, 5k, 5k+4) -> k+1 for k < 18; 90-200 -> 19.
+    scotpho = [(0, 4, 1), (5, 9, 2), (10, 14, 3), (15, 19, 4), (20, 24, 5), (25, 29, 6), (30, 34, 7),
+               (35, 39, 8), (40, 44, 9), (45, 49, 10), (50, 54, 11), (55, 59, 12), (60, 64, 13), (65, 69, 14),
+               (70, 74, 15), (75, 79, 16), (80, 84, 17), (85, 89, 18), (90, 200, 19)]  # fmt: skip
+    with open(SEEDS / "esp2013.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    got = [(int(r["lower_age"]), int(r["upper_age"]), int(r["age_band_index"]) + 1) for r in rows]
+    assert got == scotpho
 
 
 # ---------------------------------------------------------------------------
@@ -121,7 +89,7 @@ def test_esp2013_udfs_equal_python(conn):
 
 DSR_SQL = """
     select area, dsr(list(count order by lower_age), list(pop order by lower_age),
-                     list(esp2013_weight(lower_age) order by lower_age), ?, ?) as r
+                     list(standard order by lower_age), ?, ?) as r
     from multiarea group by area order by area
 """
 
@@ -182,11 +150,12 @@ def test_dsr_udf_equals_python_on_random_groups(conn):
         "pop": pop.ravel(),
         "conf": np.repeat(conf, 19),
         "mult": np.repeat(mult, 19),
+        "standard": np.tile(ESP2013_WEIGHTS, n_groups),
     }).sample(frac=1.0, random_state=3)  # row order must not matter
     conn.register("groups", df)
     got = conn.execute("""
         select g, dsr(list(count order by band), list(pop order by band),
-                      list(esp2013_weight(band * 5) order by band), any_value(mult), any_value(conf)) as r
+                      list(standard order by band), any_value(mult), any_value(conf)) as r
         from groups group by g order by g
     """).fetchall()
     assert len(got) == n_groups
@@ -197,9 +166,6 @@ def test_dsr_udf_equals_python_on_random_groups(conn):
             e = float(exp[key])
             assert (r[field] is None) if np.isnan(e) else r[field] == pytest.approx(e, rel=1e-13)
         assert r["reason"] == exp["reason"].item()
-        # ... and dsr itself, the function the docs name.
-        v, lo, hi = dsr(counts[g], pop[g], ESP2013_WEIGHTS, multiplier=mult[g], conf_level=conf[g])
-        assert (r["value"] is None) == bool(np.isnan(v))
     reasons = [r["reason"] for _, r in got]
     assert reasons[:10] == [REASON_LOW_COUNT] * 10
     assert reasons[10:15] == [REASON_LOW_COUNT] * 3 + [None, None]  # published from 10 events
@@ -223,7 +189,7 @@ def test_dsr_udf_nulls_and_errors(conn):
     r = conn.execute(q, [[0] * 19, n, w, 1e5, 0.95]).fetchall()[0][0]
     assert r == {"value": None, "lower": None, "upper": None, "total_count": 0.0, "total_population": 8970.0,
                  "reason": REASON_LOW_COUNT}  # fmt: skip
-    # Errors, as dsr raises them: a missing band, an empty list, a NULL population, a negative count.
+    # Errors, as dsr_details raises them: a missing band, an empty list, a NULL population, a negative count.
     for args, message in (
         ([x[:18], n[:18], w, 1e5, 0.95], "one value per band"),
         ([[], [], w, 1e5, 0.95], "one value per band"),
@@ -234,71 +200,3 @@ def test_dsr_udf_nulls_and_errors(conn):
     ):
         with pytest.raises(duckdb.Error, match=message):
             conn.execute(q, args).fetchall()
-
-
-# ---------------------------------------------------------------------------
-# isr_expected and isr
-
-
-def test_isr_expected_reproduces_phe_and_equals_python(conn):
-    # [PHE-DSR-ISR] expected 835.8835612311743 ("testresults_ISR" C2) and, with the
-    # 5-9 population 0 ("testdata_err2" Area1), 808.3217400918253.
-    got = conn.execute("select isr_expected(?, ?, ?), isr_expected(?, ?, ?)",
-                       [POP, REF_COUNTS, REF_POPS, ERR2_AREA1_POP, REF_COUNTS, REF_POPS]).fetchall()[0]  # fmt: skip
-    assert got[0] == pytest.approx(ISR_EXPECTED, rel=RTOL)
-    assert got[1] == pytest.approx(808.3217400918253, rel=RTOL)
-    assert got == (expected_count(POP, REF_COUNTS, REF_POPS), expected_count(ERR2_AREA1_POP, REF_COUNTS, REF_POPS))
-    # Built from a long table with list(... order by band).
-    _multiarea(conn)
-    conn.register("ref", pd.DataFrame({"lower_age": ESP2013_LOWER_AGES, "x": REF_COUNTS, "n": REF_POPS}))
-    rows = conn.execute("""
-        select area, isr_expected(list(pop order by lower_age), list(x order by lower_age), list(n order by lower_age))
-        from multiarea join ref using (lower_age) group by area
-    """).fetchall()
-    assert len(rows) == 3 and all(e == pytest.approx(ISR_EXPECTED, rel=RTOL) for _, e in rows)
-    # A NULL reference count counts as 0 (PHE "test ref as specified vector"); NULL list -> NULL.
-    ref_na = [REF_COUNTS[0], REF_COUNTS[1], None, *REF_COUNTS[3:]]  # REF_COUNTS[2] is 0
-    q = "select isr_expected(?::double[], ?::double[], ?::double[])"
-    assert conn.execute(q, [POP, ref_na, REF_POPS]).fetchall()[0][0] == pytest.approx(ISR_EXPECTED, rel=RTOL)
-    assert conn.execute(q, [None, REF_COUNTS, REF_POPS]).fetchall()[0][0] is None
-    assert conn.execute(q, [[0] * 19, REF_COUNTS, REF_POPS]).fetchall()[0][0] == 0  # zero population
-    for args, message in (([POP, REF_COUNTS, [0, *REF_POPS[1:]]], "greater than zero"),
-                          ([POP[:18], REF_COUNTS, REF_POPS], "one value per band"),
-                          ([[], [], []], "at least one band")):  # fmt: skip
-        with pytest.raises(duckdb.Error, match=message):
-            conn.execute(q, args).fetchall()
-
-
-@pytest.mark.parametrize("area", list(PHE_ISR))
-def test_isr_udf_reproduces_phe(conn, area):
-    ref = PHE_ISR[area]
-    o = ref["observed"]
-    for conf, (i_lo, i_hi) in ((0.95, (1, 2)), (0.998, (3, 4))):
-        for refvalue in (1, 100):
-            r = conn.execute("select isr(?, ?, ?, ?)", [o, ISR_EXPECTED, refvalue, conf]).fetchall()[0][0]
-            exp = ref[("ratio", refvalue)]
-            np.testing.assert_allclose([r["value"], r["lower"], r["upper"]], [exp[0], exp[i_lo], exp[i_hi]], rtol=RTOL)
-            assert [r["value"], r["lower"], r["upper"]] == [float(a) for a in isr(o, ISR_EXPECTED, conf, refvalue)]
-        for mult in (100000, 1000):  # the rate: refvalue = the reference rate
-            r = conn.execute("select isr(?, ?, ?, ?)", [o, ISR_EXPECTED, ISR_REF_RATE[mult], conf]).fetchall()[0][0]
-            exp = ref[("rate", mult)]
-            np.testing.assert_allclose([r["value"], r["lower"], r["upper"]], [exp[0], exp[i_lo], exp[i_hi]], rtol=RTOL)
-
-
-def test_isr_udf_edge_cases(conn):
-    rows = conn.execute("""
-        select isr(o, e, 100, c) from (values
-            (1, 0.0, 2.0, 0.95), (2, 5.0, 0.0, 0.95), (3, NULL, 2.0, 0.95), (4, 5.0, NULL, 0.95),
-            (5, 5.0, 2.0, NULL), (6, 9.0, 3.0, 0.998)) v(i, o, e, c) order by i
-    """).fetchall()
-    r = [row[0] for row in rows]
-    # Zero events: ratio 0, lower 0, upper = the exact upper count limit / E, as isr gives.
-    _, _, hi = isr(0, 2.0, 0.95, 100)
-    assert r[0] == {"value": 0.0, "lower": 0.0, "upper": float(hi)}
-    assert r[1] == {"value": None, "lower": None, "upper": None}  # expected 0: no ratio
-    assert r[2] is None and r[3] is None and r[4] is None  # NULL in, NULL out
-    assert [r[5]["value"], r[5]["lower"], r[5]["upper"]] == [float(a) for a in isr(9, 3.0, 0.998, 100)]
-    with pytest.raises(duckdb.Error, match="greater than or equal to zero"):
-        conn.execute("select isr(-1, 3, 1, 0.95)").fetchall()
-    with pytest.raises(duckdb.Error, match="expected counts"):
-        conn.execute("select isr(1, -3, 1, 0.95)").fetchall()
