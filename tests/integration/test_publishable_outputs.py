@@ -132,7 +132,7 @@ def test_the_dataset_is_queried_by_indicator_without_knowing_the_marts(published
 def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch):
     """No suppression, a planted patient id: publish fails naming file, column and row; nothing moves."""
     cfg, release = published
-    patient = pd.read_parquet(synthetic_twins()["smr01_episodes"], columns=["patient_id"])["patient_id"].iloc[0]
+    patient = pd.read_parquet(synthetic_twins(SMALL_SCALE)["smr01_episodes"], columns=["patient_id"])["patient_id"].iloc[0]
     suppress = suppression.suppress
 
     def leaky(table, **kw):
