@@ -40,5 +40,4 @@ with DAG(
     tags=["hscp", "indicators"],
     doc_md=__doc__,
 ):
-    chain(*[PythonOperator(task_id=step, python_callable=run_step, op_kwargs={"step": step})
-            for step in STEPS])
+    chain(*[PythonOperator(task_id=step, python_callable=run_step, op_kwargs={"step": step}) for step in STEPS])

@@ -29,8 +29,10 @@ TEST_SEED = 12345
 # scale (`indicator_run`, `synthetic_twins()`).
 SMALL_SCALE = 0.05
 
-PUBLISHED_AGGREGATES = {"public_admissions_hscp_simd": SHARED_DATA / "hospital_admissions_hscp_simd_20230706.csv",
-                        "public_ae_monthly": SHARED_DATA / "monthly_ae_activity_202404.csv"}
+PUBLISHED_AGGREGATES = {
+    "public_admissions_hscp_simd": SHARED_DATA / "hospital_admissions_hscp_simd_20230706.csv",
+    "public_ae_monthly": SHARED_DATA / "monthly_ae_activity_202404.csv",
+}
 INDICATOR_RUN_ID = "indicator-tests"
 
 
@@ -55,14 +57,23 @@ def write_config(tmp: Path, scale: float = SMALL_SCALE, **inputs) -> Path:
     (`synthetic_twins`); the published aggregates are off unless given.
     """
     raw = yaml.safe_load((REPO_ROOT / "config" / "pipeline.yml").read_text())
-    raw["paths"].update({"reference_dir": str(REPO_ROOT / "reference"), "data_dir": str(tmp / "data"),
-                         "output_dir": str(tmp / "output")})
+    raw["paths"].update(
+        {
+            "reference_dir": str(REPO_ROOT / "reference"),
+            "data_dir": str(tmp / "data"),
+            "output_dir": str(tmp / "output"),
+        }
+    )
     raw["period"] = {"first_financial_year": TEST_YEAR, "last_financial_year": TEST_YEAR}
     raw["synthetic"].update({"seed": TEST_SEED, "scale": scale})
     raw["inputs"]["locality_lookup"] = str(REPO_ROOT / "reference" / "locality_lookup_demo.csv")
     twins = synthetic_twins(scale)
-    for key, name in (("smr01", "smr01_episodes"), ("ae_attendances", "ae_attendances"),
-                      ("delayed_discharges", "delayed_discharges"), ("deaths", "deaths")):
+    for key, name in (
+        ("smr01", "smr01_episodes"),
+        ("ae_attendances", "ae_attendances"),
+        ("delayed_discharges", "delayed_discharges"),
+        ("deaths", "deaths"),
+    ):
         raw["inputs"][key] = str(twins[name])
     raw["inputs"].update({"public_admissions_hscp_simd": "none", "public_ae_monthly": "none"})
     raw["inputs"].update({k: str(v) for k, v in inputs.items()})

@@ -32,7 +32,7 @@ import shutil
 import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -54,8 +54,13 @@ class UnsafeArchivePath(ValueError):
 
 def check_file_name(name: object, what: str) -> str:
     """One path component that stays in its folder: no separator, NUL, control character, '.' or '..'."""
-    if (not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name
-            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)):
+    if (
+        not isinstance(name, str)
+        or name in ("", ".", "..")
+        or "/" in name
+        or "\\" in name
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+    ):
         raise UnsafeArchivePath(f"{what}: {name!r} is not a plain file name")
     return name
 
@@ -86,7 +91,7 @@ class ArchiveEntry:
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def read(cls, vintage_dir: Path) -> "ArchiveEntry":
+    def read(cls, vintage_dir: Path) -> ArchiveEntry:
         vintage_dir = Path(vintage_dir)
         raw = json.loads((vintage_dir / MANIFEST).read_text())
         if (vintage_dir / PROVENANCE).is_file():
@@ -146,8 +151,10 @@ def vintage_name(sha: str) -> str:
 
 def _existing(source_dir: Path, sha: str) -> ArchiveEntry | None:
     raw_dir = source_dir.parent
-    candidates = [source_dir / vintage_name(sha) / MANIFEST,  # this layout
-                  *sorted(source_dir.glob(f"*_{sha[:16]}/{MANIFEST}"))]  # <time>_<digest> before it
+    candidates = [
+        source_dir / vintage_name(sha) / MANIFEST,  # this layout
+        *sorted(source_dir.glob(f"*_{sha[:16]}/{MANIFEST}")),
+    ]  # <time>_<digest> before it
     for manifest in candidates:
         if manifest.parent.name.startswith("."):
             continue  # an unfinished landing is never a vintage
@@ -177,8 +184,15 @@ def remove_unfinished_landings(raw_dir: Path) -> list[Path]:
     return removed
 
 
-def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
-         origin_label: str | None = None, now: datetime | None = None) -> tuple[ArchiveEntry, bool]:
+def land(
+    source: str,
+    origin: Path,
+    raw_dir: Path,
+    *,
+    restricted: bool = False,
+    origin_label: str | None = None,
+    now: datetime | None = None,
+) -> tuple[ArchiveEntry, bool]:
     """Copy `origin` into the archive unless an identical file is there; (entry, is_new)."""
     origin = Path(origin)
     raw_dir = Path(raw_dir)
@@ -193,7 +207,7 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
     found = _existing(source_dir, sha) if source_dir.exists() else None
     if found is not None:
         return found, False
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     vintage = vintage_name(sha)
     source_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=LANDING_PREFIX, dir=source_dir))
@@ -206,10 +220,16 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
             raise OSError(f"{origin}: the file changed while it was being archived")
         final_dir = source_dir / vintage
         entry = ArchiveEntry(
-            source=source, vintage=vintage, path=str(final_dir / origin.name),
-            original_name=origin.name, origin=origin_label or str(origin.resolve()), sha256=sha,
-            size_bytes=target.stat().st_size, row_count=count_rows(target),
-            retrieved_at=now.isoformat(timespec="seconds"), restricted=restricted,
+            source=source,
+            vintage=vintage,
+            path=str(final_dir / origin.name),
+            original_name=origin.name,
+            origin=origin_label or str(origin.resolve()),
+            sha256=sha,
+            size_bytes=target.stat().st_size,
+            row_count=count_rows(target),
+            retrieved_at=now.isoformat(timespec="seconds"),
+            restricted=restricted,
             synthetic=is_synthetic(target),
         )
         (tmp / MANIFEST).write_text(json.dumps(entry.manifest(), indent=2) + "\n")
@@ -221,8 +241,9 @@ def land(source: str, origin: Path, raw_dir: Path, *, restricted: bool = False,
         if final_dir.is_symlink():  # planted: never rename a vintage onto or through it
             raise UnsafeArchivePath(f"{final_dir} is a symlink; refusing to land {origin.name} there")
         if final_dir.exists():  # 64-bit digest prefix shared by two different files
-            raise FileExistsError(f"{final_dir} exists and holds another file (SHA-256 "
-                                  f"{ArchiveEntry.read(final_dir).sha256}, not {sha})")
+            raise FileExistsError(
+                f"{final_dir} exists and holds another file (SHA-256 {ArchiveEntry.read(final_dir).sha256}, not {sha})"
+            )
         os.rename(tmp, final_dir)
         fsync_dir(source_dir)
     except BaseException:

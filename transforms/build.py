@@ -29,13 +29,19 @@ def build_variables(cfg: Config, state: RunState) -> dict:
     their vintages.
     """
     return {
-        "period": {"first_financial_year": cfg.period.first_financial_year,
-                   "last_financial_year": cfg.period.last_financial_year},
+        "period": {
+            "first_financial_year": cfg.period.first_financial_year,
+            "last_financial_year": cfg.period.last_financial_year,
+        },
         "is_synthetic": state.synthetic,
-        "inputs": {name: {"vintage": entry.vintage if entry else "",
-                          "is_synthetic": bool(entry and entry.synthetic),
-                          "supplied": entry is not None}
-                   for name, entry in ((n, state.inputs.get(n)) for n in inputs.ALL_INPUTS)},
+        "inputs": {
+            name: {
+                "vintage": entry.vintage if entry else "",
+                "is_synthetic": bool(entry and entry.synthetic),
+                "supplied": entry is not None,
+            }
+            for name, entry in ((n, state.inputs.get(n)) for n in inputs.ALL_INPUTS)
+        },
     }
 
 
@@ -66,8 +72,9 @@ def _count_node(event, count: progress.Counter) -> None:
         count.advance(event.data.node_info.unique_id)
 
 
-def run_dbt(args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Path,
-            target_dir: Path, variables: dict) -> list[dict]:
+def run_dbt(
+    args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Path, target_dir: Path, variables: dict
+) -> list[dict]:
     """Invoke dbt with the run's paths and variables; return per-node results."""
     from dbt.cli.main import dbtRunner  # heavy import: only when building
 
@@ -81,9 +88,20 @@ def run_dbt(args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Pa
     }
     # dbt's own lines (two a node, over a thousand a build) go to its log file only;
     # the progress counter shows how far the build is, and failures are raised below.
-    cli = ["--quiet", *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-           "--vars", json.dumps(variables), "--target-path", str(target_dir),
-           "--log-path", str(target_dir / "logs")]
+    cli = [
+        "--quiet",
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--vars",
+        json.dumps(variables),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(target_dir / "logs"),
+    ]
     with _environment(env), progress.counter("build", "dbt nodes") as count:
         result = dbtRunner(callbacks=[lambda event: _count_node(event, count)]).invoke(cli)
     nodes = []

@@ -22,8 +22,15 @@ from transforms.config import REPO_ROOT
 CATALOGUE_DIR = REPO_ROOT / "catalogue"
 DOCS_PAGE = REPO_ROOT / "docs" / "indicators.md"
 DBT_MACRO = REPO_ROOT / "dbt_project" / "macros" / "catalogue.sql"
-METHODS = {"crude rate", "directly age-standardised rate", "percentage", "count", "ratio", "mean per day",
-           "slope index of inequality"}
+METHODS = {
+    "crude rate",
+    "directly age-standardised rate",
+    "percentage",
+    "count",
+    "ratio",
+    "mean per day",
+    "slope index of inequality",
+}
 POLARITIES = {"high is bad", "high is good", "no judgement"}
 PERIOD_TYPES = {"financial year", "calendar year", "month", "rolling 3 financial years"}
 LEVELS = {"datazone", "intzone", "locality", "hscp", "health_board", "scotland"}
@@ -77,7 +84,9 @@ def _check(raw: dict, path: Path) -> Indicator:
     if not set(raw["geography_levels"]) <= LEVELS:
         raise CatalogueError(f"{path}: unknown geography levels {sorted(set(raw['geography_levels']) - LEVELS)}")
     if not set(raw["confidence_levels"]) <= CONFIDENCE_LEVELS.keys():
-        raise CatalogueError(f"{path}: confidence_levels {raw['confidence_levels']} not among {sorted(CONFIDENCE_LEVELS)}")
+        raise CatalogueError(
+            f"{path}: confidence_levels {raw['confidence_levels']} not among {sorted(CONFIDENCE_LEVELS)}"
+        )
     if raw["id"] != path.stem:
         raise CatalogueError(f"{path}: id {raw['id']!r} must equal the file name")
     indicator = Indicator(**raw)
@@ -100,22 +109,34 @@ def as_json_records(indicators: list[Indicator]) -> list[dict]:
 
 def render_markdown(indicators: list[Indicator]) -> str:
     """The docs page listing every indicator with its definition."""
-    out = ["# Indicators", "",
-           "Generated from `catalogue/*.yml` by `python -m transforms docs`; do not edit by hand.", ""]
+    out = [
+        "# Indicators",
+        "",
+        "Generated from `catalogue/*.yml` by `python -m transforms docs`; do not edit by hand.",
+        "",
+    ]
     for ind in indicators:
-        out += [f"## {ind.title}", "", f"`{ind.id}` · {ind.domain} · mart `{ind.mart}`", "",
-                ind.definition.strip(), "",
-                "| | |", "|---|---|",
-                f"| Numerator | {ind.numerator.strip()} |",
-                f"| Denominator | {ind.denominator.strip()} |",
-                f"| Age groups | {', '.join(ind.age_groups)} |",
-                f"| Sex | {ind.sex} |",
-                f"| Measure | {ind.method} per {ind.multiplier:,} |",
-                f"| Confidence intervals | {ind.confidence_interval} |",
-                f"| Polarity | {ind.polarity} |",
-                f"| Period | {ind.period_type} |",
-                f"| Geographies | {', '.join(ind.geography_levels)} |",
-                f"| Source | `{ind.source_extract}` |", ""]
+        out += [
+            f"## {ind.title}",
+            "",
+            f"`{ind.id}` · {ind.domain} · mart `{ind.mart}`",
+            "",
+            ind.definition.strip(),
+            "",
+            "| | |",
+            "|---|---|",
+            f"| Numerator | {ind.numerator.strip()} |",
+            f"| Denominator | {ind.denominator.strip()} |",
+            f"| Age groups | {', '.join(ind.age_groups)} |",
+            f"| Sex | {ind.sex} |",
+            f"| Measure | {ind.method} per {ind.multiplier:,} |",
+            f"| Confidence intervals | {ind.confidence_interval} |",
+            f"| Polarity | {ind.polarity} |",
+            f"| Period | {ind.period_type} |",
+            f"| Geographies | {', '.join(ind.geography_levels)} |",
+            f"| Source | `{ind.source_extract}` |",
+            "",
+        ]
         if ind.caveats:
             out += ["Caveats:", "", *[f"- {c}" for c in ind.caveats], ""]
     return "\n".join(out)
@@ -123,26 +144,39 @@ def render_markdown(indicators: list[Indicator]) -> str:
 
 def dbt_entry(ind: Indicator) -> dict:
     """What a dbt mart reads of an indicator (macro catalogue_entry)."""
-    return {"id": ind.id, "method": ind.method, "multiplier": ind.multiplier, "sex": ind.sex, "age_groups": ind.age_groups,
-            "confidence_levels": [{"level": level, "suffix": CONFIDENCE_LEVELS[level]}
-                                  for level in ind.confidence_levels],
-            "polarity": ind.polarity, "period_type": ind.period_type,
-            "geography_levels": ind.geography_levels, "source_inputs": ind.source_inputs, "mart": ind.mart}
+    return {
+        "id": ind.id,
+        "method": ind.method,
+        "multiplier": ind.multiplier,
+        "sex": ind.sex,
+        "age_groups": ind.age_groups,
+        "confidence_levels": [{"level": level, "suffix": CONFIDENCE_LEVELS[level]} for level in ind.confidence_levels],
+        "polarity": ind.polarity,
+        "period_type": ind.period_type,
+        "geography_levels": ind.geography_levels,
+        "source_inputs": ind.source_inputs,
+        "mart": ind.mart,
+    }
 
 
 def render_dbt_macro(indicators: list[Indicator]) -> str:
     """dbt_project/macros/catalogue.sql: `catalogue_entry(id)` returns the entry as a dict (JSON is Jinja)."""
-    lines = ["{#- Generated from catalogue/*.yml by `python -m transforms docs`; do not edit by hand.",
-             "    catalogue_entry(id): what the marts read of an indicator's catalogue entry",
-             "    (transforms.catalogue.dbt_entry); an unknown id is a compiler error. -#}",
-             "{% macro catalogue_entry(indicator_id) %}",
-             "{%- set entries = {",
-             ",\n".join(f"    {json.dumps(i.id)}: {json.dumps(dbt_entry(i), ensure_ascii=False)}"
-                        for i in sorted(indicators, key=lambda i: i.id)),
-             "} -%}",
-             "{%- if indicator_id not in entries -%}",
-             "    {{ exceptions.raise_compiler_error(\"no catalogue entry '\" ~ indicator_id ~ \"' in catalogue/\") }}",
-             "{%- endif -%}",
-             "{{ return(entries[indicator_id]) }}",
-             "{% endmacro %}", ""]
+    lines = [
+        "{#- Generated from catalogue/*.yml by `python -m transforms docs`; do not edit by hand.",
+        "    catalogue_entry(id): what the marts read of an indicator's catalogue entry",
+        "    (transforms.catalogue.dbt_entry); an unknown id is a compiler error. -#}",
+        "{% macro catalogue_entry(indicator_id) %}",
+        "{%- set entries = {",
+        ",\n".join(
+            f"    {json.dumps(i.id)}: {json.dumps(dbt_entry(i), ensure_ascii=False)}"
+            for i in sorted(indicators, key=lambda i: i.id)
+        ),
+        "} -%}",
+        "{%- if indicator_id not in entries -%}",
+        '    {{ exceptions.raise_compiler_error("no catalogue entry \'" ~ indicator_id ~ "\' in catalogue/") }}',
+        "{%- endif -%}",
+        "{{ return(entries[indicator_id]) }}",
+        "{% endmacro %}",
+        "",
+    ]
     return "\n".join(lines)

@@ -48,38 +48,65 @@ def _lock_timeout(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="hscp", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    top.add_argument("--config", type=Path, metavar="FILE",
-                     help="configuration file (default: HSCP_CONFIG, else config/pipeline.yml)")
-    top.add_argument("--plain", action="store_true",
-                     help="plain log lines instead of progress bars, even at a terminal")
+    top = argparse.ArgumentParser(
+        prog="hscp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    top.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (default: HSCP_CONFIG, else config/pipeline.yml)",
+    )
+    top.add_argument(
+        "--plain", action="store_true", help="plain log lines instead of progress bars, even at a terminal"
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     lock = argparse.ArgumentParser(add_help=False)
-    lock.add_argument("--lock-timeout", type=_lock_timeout, metavar="SECONDS",
-                      help="seconds to wait for another run holding a lock before refusing "
-                           "(default: locks.timeout_seconds, 1800; 0 refuses at once)")
-    run = sub.add_parser("run", parents=[lock], help="every step, in order, as a new run",
-                         description="Ingest, validate, build and publish as one new run, then print a summary.")
+    lock.add_argument(
+        "--lock-timeout",
+        type=_lock_timeout,
+        metavar="SECONDS",
+        help="seconds to wait for another run holding a lock before refusing "
+        "(default: locks.timeout_seconds, 1800; 0 refuses at once)",
+    )
+    run = sub.add_parser(
+        "run",
+        parents=[lock],
+        help="every step, in order, as a new run",
+        description="Ingest, validate, build and publish as one new run, then print a summary.",
+    )
     run.add_argument("--run-id", help="id of the new run (default: manual__<UTC time>)")
     for step in STEPS:
-        one = sub.add_parser(step, parents=[lock], help=STEP_HELP[step],
-                             description=f"The {step} step of one run: {STEP_HELP[step]}.")
+        one = sub.add_parser(
+            step, parents=[lock], help=STEP_HELP[step], description=f"The {step} step of one run: {STEP_HELP[step]}."
+        )
         one.add_argument("--run-id", required=True, help="the run (its folder is data/runs/<run_id>)")
-    sub.add_parser("airflow-run", help="run the Airflow DAG once in-process and print the release",
-                   description="Run the partnership_indicators DAG once with dag.test(), without retries, "
-                               "and fail unless every task succeeded. The DAG's tasks read HSCP_CONFIG "
-                               "(or config/pipeline.yml), so --config is refused here.")
-    snap = sub.add_parser("snapshot", help="derive reference/ from the public source files",
-                          description="Re-derive the committed reference snapshot from the public files.")
+    sub.add_parser(
+        "airflow-run",
+        help="run the Airflow DAG once in-process and print the release",
+        description="Run the partnership_indicators DAG once with dag.test(), without retries, "
+        "and fail unless every task succeeded. The DAG's tasks read HSCP_CONFIG "
+        "(or config/pipeline.yml), so --config is refused here.",
+    )
+    snap = sub.add_parser(
+        "snapshot",
+        help="derive reference/ from the public source files",
+        description="Re-derive the committed reference snapshot from the public files.",
+    )
     snap.add_argument("--from-dir", type=Path, required=True, help="folder of the public files (../shared/data)")
-    sub.add_parser("synthesise", help="generate the synthetic extracts the configuration asks for",
-                   description="Generate the synthetic twins (SMR01, A&E, delayed discharges, deaths) "
-                               "of the configured period, seed and scale that are not there yet.")
-    sub.add_parser("docs", help="regenerate the pages generated from the catalogue and the code",
-                   description="Write docs/indicators.md and the dbt macro dbt_project/macros/catalogue.sql "
-                               "from catalogue/*.yml, and docs/sql_functions.md from the UDF registry "
-                               "(transforms.udfs).")
+    sub.add_parser(
+        "synthesise",
+        help="generate the synthetic extracts the configuration asks for",
+        description="Generate the synthetic twins (SMR01, A&E, delayed discharges, deaths) "
+        "of the configured period, seed and scale that are not there yet.",
+    )
+    sub.add_parser(
+        "docs",
+        help="regenerate the pages generated from the catalogue and the code",
+        description="Write docs/indicators.md and the dbt macro dbt_project/macros/catalogue.sql "
+        "from catalogue/*.yml, and docs/sql_functions.md from the UDF registry "
+        "(transforms.udfs).",
+    )
     return top
 
 
@@ -147,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     try:
         if args.command == "airflow-run" and args.config is not None:
-            raise ConfigError("airflow-run: the DAG's tasks read HSCP_CONFIG (or config/pipeline.yml); "
-                              "set HSCP_CONFIG instead of --config")
+            raise ConfigError(
+                "airflow-run: the DAG's tasks read HSCP_CONFIG (or config/pipeline.yml); "
+                "set HSCP_CONFIG instead of --config"
+            )
         cfg = load_config(args.config)
         if getattr(args, "lock_timeout", None) is not None:
             cfg = dataclasses.replace(cfg, lock_timeout_seconds=args.lock_timeout)

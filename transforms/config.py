@@ -21,8 +21,12 @@ NONE = "none"
 
 # Restricted record-level extracts: config key under `inputs` -> input name. Each is a
 # path, or "synthetic" to generate a labelled synthetic twin (transforms.synthetic).
-EXTRACT_KEYS = {"smr01": "smr01_episodes", "ae_attendances": "ae_attendances",
-                "delayed_discharges": "delayed_discharges", "deaths": "deaths"}
+EXTRACT_KEYS = {
+    "smr01": "smr01_episodes",
+    "ae_attendances": "ae_attendances",
+    "delayed_discharges": "delayed_discharges",
+    "deaths": "deaths",
+}
 # Published aggregates (PHS open data): config key = input name. A path, or "none".
 PUBLIC_KEYS = ("public_admissions_hscp_simd", "public_ae_monthly")
 
@@ -106,22 +110,25 @@ class Config:
         """The size and line-length limits (`sources.files.Limits`) of input `name` (`limits` in the config)."""
         from transforms.sources.files import DEFAULT_MAX_FILE_BYTES, Limits  # pandas: not at DAG parse
 
-        return Limits(max_file_bytes=(self.max_file_bytes or {}).get(name, DEFAULT_MAX_FILE_BYTES),
-                      max_line_bytes=self.max_line_bytes)
+        return Limits(
+            max_file_bytes=(self.max_file_bytes or {}).get(name, DEFAULT_MAX_FILE_BYTES),
+            max_line_bytes=self.max_line_bytes,
+        )
 
 
 def _apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or "__" not in key or key == "HSCP_CONFIG":
             continue
-        section, _, name = key[len(ENV_PREFIX):].lower().partition("__")
+        section, _, name = key[len(ENV_PREFIX) :].lower().partition("__")
         if section not in raw or not isinstance(raw[section], dict) or name not in raw[section]:
             raise ConfigError(f"environment variable {key} names no setting [{section}] {name}")
         parsed = yaml.safe_load(value) if value else value
         if isinstance(raw[section][name], dict):  # a mapping: the override replaces the keys it names
             if not isinstance(parsed, dict):
-                raise ConfigError(f"environment variable {key} must be a YAML mapping, "
-                                  f"e.g. '{{key: value}}', got {value!r}")
+                raise ConfigError(
+                    f"environment variable {key} must be a YAML mapping, e.g. '{{key: value}}', got {value!r}"
+                )
             parsed = {**raw[section][name], **parsed}
         raw[section][name] = parsed
     return raw
@@ -162,11 +169,15 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
         period, syn = raw["period"], raw["synthetic"]
         locks, limits = raw["locks"], raw["limits"]
         smr01 = inputs["smr01"]
-        extracts = {name: None if inputs.get(key, SYNTHETIC) == SYNTHETIC
-                    else _path(inputs[key], REPO_ROOT, f"inputs.{key}")
-                    for key, name in EXTRACT_KEYS.items()}
-        public = {key: _path(inputs[key], REPO_ROOT, f"inputs.{key}")
-                  for key in PUBLIC_KEYS if inputs.get(key, NONE) not in (NONE, None)}
+        extracts = {
+            name: None if inputs.get(key, SYNTHETIC) == SYNTHETIC else _path(inputs[key], REPO_ROOT, f"inputs.{key}")
+            for key, name in EXTRACT_KEYS.items()
+        }
+        public = {
+            key: _path(inputs[key], REPO_ROOT, f"inputs.{key}")
+            for key in PUBLIC_KEYS
+            if inputs.get(key, NONE) not in (NONE, None)
+        }
         optional = inputs.get("optional") or []
         if not isinstance(optional, list) or not set(optional) <= set(PUBLIC_KEYS):
             raise ConfigError(f"{path}: inputs.optional must list some of {list(PUBLIC_KEYS)}, got {optional!r}")

@@ -59,8 +59,7 @@ def _reference_file(reference_dir: Path, name: str) -> Path:
     for suffix in (".parquet", ".csv"):
         if (reference_dir / f"{name}{suffix}").is_file():
             return reference_dir / f"{name}{suffix}"
-    raise FileNotFoundError(f"reference input {name!r} not found in {reference_dir} "
-                            "(run `make snapshot` to derive it)")
+    raise FileNotFoundError(f"reference input {name!r} not found in {reference_dir} (run `make snapshot` to derive it)")
 
 
 def synthetic_folder(cfg: Config) -> Path:
@@ -69,8 +68,9 @@ def synthetic_folder(cfg: Config) -> Path:
 
 def synthetic_path(cfg: Config, name: str) -> Path:
     """Where the synthetic twin of restricted extract `name` is generated for this run."""
-    return synthetic_folder(cfg) / synthetic_extracts.file_name(name, cfg.synthetic_seed,
-                                                                cfg.period.financial_years, cfg.synthetic_scale)
+    return synthetic_folder(cfg) / synthetic_extracts.file_name(
+        name, cfg.synthetic_seed, cfg.period.financial_years, cfg.synthetic_scale
+    )
 
 
 def input_files(cfg: Config) -> list[InputFile]:
@@ -92,9 +92,11 @@ def input_files(cfg: Config) -> list[InputFile]:
 
 def missing_optional_inputs(cfg: Config) -> list[str]:
     """Optional inputs switched on whose file is absent: the run goes on without them."""
-    return [name for name in PUBLIC_AGGREGATES
-            if name in cfg.optional_inputs and cfg.public.get(name) is not None
-            and not cfg.public[name].exists()]
+    return [
+        name
+        for name in PUBLIC_AGGREGATES
+        if name in cfg.optional_inputs and cfg.public.get(name) is not None and not cfg.public[name].exists()
+    ]
 
 
 def read_input(path: Path, limits: Limits | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -109,9 +111,17 @@ def read_input(path: Path, limits: Limits | None = None) -> tuple[pd.DataFrame, 
         try:
             return pd.read_parquet(path), []
         except Exception as exc:  # pyarrow raises several types for a damaged file
-            raise refuse(path, "parquet_readable", "the file must be a readable Parquet file",
-                         f"not a readable Parquet file ({exc})") from exc
+            raise refuse(
+                path,
+                "parquet_readable",
+                "the file must be a readable Parquet file",
+                f"not a readable Parquet file ({exc})",
+            ) from exc
     if path.suffix == ".csv":
         return read_csv(path, limits=limits)
-    raise refuse(path, "file_type_supported", "the file must be .csv or .parquet",
-                 f"unsupported file type {path.suffix!r}; use .csv or .parquet")
+    raise refuse(
+        path,
+        "file_type_supported",
+        "the file must be .csv or .parquet",
+        f"unsupported file type {path.suffix!r}; use .csv or .parquet",
+    )

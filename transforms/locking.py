@@ -35,9 +35,9 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,10 @@ def describe_holder(holder: dict | None) -> str:
             alive = ", no longer running: the lock is being taken over"
         except PermissionError:
             pass
-    return (f"pid {holder.get('pid')} on {holder.get('host')} (run {holder.get('run_id')!r}, "
-            f"step {holder.get('step')}, since {holder.get('started_at')}{alive})")
+    return (
+        f"pid {holder.get('pid')} on {holder.get('host')} (run {holder.get('run_id')!r}, "
+        f"step {holder.get('step')}, since {holder.get('started_at')}{alive})"
+    )
 
 
 def _try_flock(fd: int) -> bool:
@@ -104,8 +106,15 @@ def _write_holder(fd: int, info: dict) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, *, name: str, run_id: str | None = None, step: str | None = None,
-              timeout: float | None = None, poll: float = POLL_SECONDS) -> Iterator[dict]:
+def exclusive(
+    path: Path,
+    *,
+    name: str,
+    run_id: str | None = None,
+    step: str | None = None,
+    timeout: float | None = None,
+    poll: float = POLL_SECONDS,
+) -> Iterator[dict]:
     """Hold the lock at `path` for the duration of the block.
 
     Waits up to `timeout` seconds (default `DEFAULT_TIMEOUT_SECONDS`), then raises
@@ -145,14 +154,21 @@ def exclusive(path: Path, *, name: str, run_id: str | None = None, step: str | N
                     f"the {name} lock ({path}) is held by {describe_holder(holder)}; "
                     f"gave up after waiting {waited:.1f} s (timeout {timeout:g} s, set with "
                     f"locks.timeout_seconds or --lock-timeout). Let the other run finish, then run this "
-                    "step again.", holder)
+                    "step again.",
+                    holder,
+                )
             if not announced:
-                log.info("waiting up to %g s for the %s lock, held by %s", timeout, name,
-                         describe_holder(holder))
+                log.info("waiting up to %g s for the %s lock, held by %s", timeout, name, describe_holder(holder))
                 announced = True
             time.sleep(min(poll, max(timeout - waited, 0.001)))
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "run_id": run_id, "step": step,
-                "lock": name, "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "run_id": run_id,
+            "step": step,
+            "lock": name,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         _write_holder(fd, info)
         if announced:
             log.info("got the %s lock after %.1f s", name, time.monotonic() - started)

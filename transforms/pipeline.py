@@ -19,7 +19,7 @@ import logging
 import os
 import shutil
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from transforms import STEPS, archive, inputs, locking, progress
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    return f"manual__{(now or datetime.now(timezone.utc)):%Y%m%dT%H%M%S%fZ}"
+    return f"manual__{(now or datetime.now(UTC)):%Y%m%dT%H%M%S%fZ}"
 
 
 def run_dir(cfg: Config, run_id: str) -> Path:
@@ -56,11 +56,17 @@ def _locked(cfg: Config, run_id: str, step: str, shared: str | None = None):
     folder.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         stack.enter_context(progress.step(step))
-        stack.enter_context(locking.exclusive(folder / ".lock", name=f"run {run_id!r}", run_id=run_id,
-                                              step=step, timeout=cfg.lock_timeout_seconds))
+        stack.enter_context(
+            locking.exclusive(
+                folder / ".lock", name=f"run {run_id!r}", run_id=run_id, step=step, timeout=cfg.lock_timeout_seconds
+            )
+        )
         if shared is not None:
-            stack.enter_context(locking.exclusive(lock_path(cfg, shared), name=shared, run_id=run_id,
-                                                  step=step, timeout=cfg.lock_timeout_seconds))
+            stack.enter_context(
+                locking.exclusive(
+                    lock_path(cfg, shared), name=shared, run_id=run_id, step=step, timeout=cfg.lock_timeout_seconds
+                )
+            )
         log.info("%s: started (run %s)", step, run_id)
         yield
         log.info("%s: done (run %s)", step, run_id)
@@ -82,8 +88,14 @@ def ensure_synthetic_extracts(cfg: Config) -> dict[str, Path]:
     wanted = cfg.synthetic_extracts
     if not wanted:
         return {}
-    return synthetic_extracts.ensure(wanted, inputs.synthetic_folder(cfg), cfg.reference_dir,
-                                     cfg.period.financial_years, cfg.synthetic_seed, cfg.synthetic_scale)
+    return synthetic_extracts.ensure(
+        wanted,
+        inputs.synthetic_folder(cfg),
+        cfg.reference_dir,
+        cfg.period.financial_years,
+        cfg.synthetic_seed,
+        cfg.synthetic_scale,
+    )
 
 
 def ingest(cfg: Config, run_id: str) -> RunState:
@@ -97,14 +109,15 @@ def ingest(cfg: Config, run_id: str) -> RunState:
         ensure_synthetic_extracts(cfg)
         state = RunState(run_id=run_id, not_supplied=inputs.missing_optional_inputs(cfg))
         for name in state.not_supplied:
-            log.warning("%s: optional input not supplied (%s absent); its indicators are not built",
-                        name, cfg.public[name])
-        for item in progress.items(inputs.input_files(cfg), step_name="ingest", what="input",
-                                   label=lambda item: item.name):
+            log.warning(
+                "%s: optional input not supplied (%s absent); its indicators are not built", name, cfg.public[name]
+            )
+        for item in progress.items(
+            inputs.input_files(cfg), step_name="ingest", what="input", label=lambda item: item.name
+        ):
             check_size(item.path, cfg.limits_for(item.name))  # refuse a hostile size before copying
             entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
-            log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived",
-                     entry.vintage)
+            log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived", entry.vintage)
             state.inputs[item.name] = entry
         state.save(cfg.runs_dir)
     return state
@@ -133,17 +146,20 @@ def validate(cfg: Config, run_id: str) -> RunState:
         staged_tmp.mkdir(parents=True)
         reference_sets: dict[str, set[str]] = {}
         failures = []
-        for name in progress.items([n for n in inputs.ALL_INPUTS if n in state.inputs],  # geography first
-                                   step_name="validate", what="input"):
+        for name in progress.items(
+            [n for n in inputs.ALL_INPUTS if n in state.inputs],  # geography first
+            step_name="validate",
+            what="input",
+        ):
             entry = state.inputs[name]
             label = f"{entry.original_name} ({name}, vintage {entry.vintage})"
             unavailable = required_reference_sets(name) - set(reference_sets)
             if unavailable and failures:  # what it is checked against failed: say so, check the rest
                 failures.append(not_checked(name, label, unavailable))
                 continue
-            typed, found, read_warnings = validate_file(name, Path(entry.path), reference_sets,
-                                                        period=cfg.period, label=label,
-                                                        limits=cfg.limits_for(name))
+            typed, found, read_warnings = validate_file(
+                name, Path(entry.path), reference_sets, period=cfg.period, label=label, limits=cfg.limits_for(name)
+            )
             failures.extend(found)
             state.read_warnings[name] = read_warnings
             if found:
@@ -168,8 +184,7 @@ def validate(cfg: Config, run_id: str) -> RunState:
 
 def build(cfg: Config, run_id: str) -> RunState:
     """Build every dbt model and run every dbt test on the staged inputs."""
-    _require(RunState.load(cfg.runs_dir, run_id).validated, run_id,
-             "inputs not validated; run the validate step first")
+    _require(RunState.load(cfg.runs_dir, run_id).validated, run_id, "inputs not validated; run the validate step first")
     with _locked(cfg, run_id, "build", shared="warehouse"):
         state = RunState.load(cfg.runs_dir, run_id)  # again: it may have changed while waiting
         _require(state.validated, run_id, "inputs not validated; run the validate step first")
@@ -180,9 +195,14 @@ def build(cfg: Config, run_id: str) -> RunState:
         for leftover in (cfg.warehouse, cfg.warehouse.with_name(cfg.warehouse.name + ".wal")):
             if leftover.exists():  # a WAL left by a killed build holds record-level rows too
                 os.chmod(leftover, 0o600)
-        run_dbt(["build"], warehouse=cfg.warehouse, staged_dir=folder / "staged",
-                marts_dir=folder / "marts", target_dir=folder / "dbt_target",
-                variables=build_variables(cfg, state))
+        run_dbt(
+            ["build"],
+            warehouse=cfg.warehouse,
+            staged_dir=folder / "staged",
+            marts_dir=folder / "marts",
+            target_dir=folder / "dbt_target",
+            variables=build_variables(cfg, state),
+        )
         os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
         state.built = True
         state.save(cfg.runs_dir)
@@ -221,14 +241,24 @@ def publish(cfg: Config, run_id: str) -> Path:
         try:
             outputs, summary = contents.indicator_outputs(folder, marts, staging, threshold)
             release = publish_release(
-                outputs, releases_dir=cfg.releases_dir, inputs=listed, run_id=run_id, synthetic=state.synthetic,
-                extra={**contents.lookup_summary(folder / "staged"), **summary,
-                       "inputs_not_supplied": state.not_supplied},
+                outputs,
+                releases_dir=cfg.releases_dir,
+                inputs=listed,
+                run_id=run_id,
+                synthetic=state.synthetic,
+                extra={
+                    **contents.lookup_summary(folder / "staged"),
+                    **summary,
+                    "inputs_not_supplied": state.not_supplied,
+                },
                 attachments=[catalogue_file],
                 provenance={"inputs": provenance},
                 check=lambda assembled: release_scan.assert_publishable(
-                    assembled, restricted_id_values=contents.restricted_ids(folder / "staged", state),
-                    threshold=threshold))
+                    assembled,
+                    restricted_id_values=contents.restricted_ids(folder / "staged", state),
+                    threshold=threshold,
+                ),
+            )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         log.info("publish: release %s, latest points at it", release.name)
@@ -242,8 +272,9 @@ def run_all(cfg: Config, run_id: str | None = None) -> Path:
     run_id = run_id or new_run_id()
     folder = run_dir(cfg, run_id)
     folder.mkdir(parents=True, exist_ok=True)
-    with locking.exclusive(folder / ".lock", name=f"run {run_id!r}", run_id=run_id, step="run",
-                           timeout=cfg.lock_timeout_seconds):
+    with locking.exclusive(
+        folder / ".lock", name=f"run {run_id!r}", run_id=run_id, step="run", timeout=cfg.lock_timeout_seconds
+    ):
         for name in STEPS[:-1]:
             STEP_FUNCTIONS[name](cfg, run_id)
         return publish(cfg, run_id)

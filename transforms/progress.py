@@ -46,8 +46,9 @@ def configure(*, interactive: bool | None = None) -> bool:
         from rich.logging import RichHandler
 
         _state["console"] = Console(stderr=True)
-        root.addHandler(RichHandler(console=_state["console"], show_path=False, markup=False,
-                                    log_time_format="%H:%M:%S"))
+        root.addHandler(
+            RichHandler(console=_state["console"], show_path=False, markup=False, log_time_format="%H:%M:%S")
+        )
     else:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -95,9 +96,15 @@ class Counter:
         if _interactive():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn("[bold]{task.fields[step]}[/]"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), TextColumn("{task.description}"),
-                                 console=_state["console"], transient=True)
+            self._bar = Progress(
+                TextColumn("[bold]{task.fields[step]}[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=_state["console"],
+                transient=True,
+            )
             self._bar.start()
             self._task = self._bar.add_task("", total=total, step=step_name)
 
@@ -143,10 +150,12 @@ def summary_lines(release: Path, seconds: dict[str, float]) -> list[str]:
     rows = sum(o.get("rows", 0) for o in manifest.get("outputs", []))
     control = manifest.get("disclosure_control", {})
     indicators = manifest.get("dataset", {}).get("indicator_ids", [])
-    lines = [f"release {manifest['release_id']}{' (synthetic data)' if manifest.get('synthetic') else ''}",
-             f"{len(indicators)} indicators, {rows:,} rows in {len(manifest.get('outputs', []))} files",
-             f"suppressed cells: {control.get('primary', 0):,} primary, {control.get('complementary', 0):,} "
-             f"complementary, {control.get('linked', 0):,} linked (threshold {control.get('threshold', '?')})"]
+    lines = [
+        f"release {manifest['release_id']}{' (synthetic data)' if manifest.get('synthetic') else ''}",
+        f"{len(indicators)} indicators, {rows:,} rows in {len(manifest.get('outputs', []))} files",
+        f"suppressed cells: {control.get('primary', 0):,} primary, {control.get('complementary', 0):,} "
+        f"complementary, {control.get('linked', 0):,} linked (threshold {control.get('threshold', '?')})",
+    ]
     if manifest.get("inputs_not_supplied"):
         lines.append(f"inputs not supplied: {', '.join(manifest['inputs_not_supplied'])}")
     if seconds:

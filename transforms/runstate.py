@@ -34,7 +34,7 @@ class RunState:
         return runs_dir / run_id.replace(":", "-").replace("+", "-")
 
     @classmethod
-    def load(cls, runs_dir: Path, run_id: str) -> "RunState":
+    def load(cls, runs_dir: Path, run_id: str) -> RunState:
         path = cls.folder(runs_dir, run_id) / "run.json"
         if not path.is_file():
             raise FileNotFoundError(f"run {run_id!r} has not been ingested yet ({path} missing)")

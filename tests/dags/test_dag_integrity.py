@@ -77,7 +77,9 @@ def test_dag_file_parses_in_under_a_second(airflow_db, dag_file):
 
 @pytest.mark.parametrize("dag_file", DAG_FILES)
 def test_dag_file_does_no_heavy_imports_at_parse_time(dag_file):
-    code = (f"import sys, runpy; runpy.run_path('dags/{dag_file}'); "
-            f"heavy = [m for m in {HEAVY_MODULES!r} if m in sys.modules]; print(','.join(heavy))")
+    code = (
+        f"import sys, runpy; runpy.run_path('dags/{dag_file}'); "
+        f"heavy = [m for m in {HEAVY_MODULES!r} if m in sys.modules]; print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -42,8 +42,11 @@ class Outcome:
 
 
 ASSEMBLING = "assembling the release in"
-LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*?(assembling the release in|"
-                      r"latest points at it)", re.M)
+LOG_TIME = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*?(assembling the release in|"
+    r"latest points at it)",
+    re.M,
+)
 
 
 def assembly_seconds(log: str) -> float:
@@ -52,21 +55,29 @@ def assembly_seconds(log: str) -> float:
     return (times["latest points at it"] - times[ASSEMBLING]).total_seconds()
 
 
-STEP_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO transforms\.pipeline: "
-                       r"(\w+): (started|done) \(run ", re.M)
+STEP_LINE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO transforms\.pipeline: "
+    r"(\w+): (started|done) \(run ",
+    re.M,
+)
 
 
 def step_times(log: str, step: str) -> dict[str, datetime]:
     """When the step logged `started` and `done` (the last of each)."""
-    return {m[3]: datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f")
-            for m in STEP_LINE.finditer(log) if m[2] == step}
+    return {m[3]: datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f") for m in STEP_LINE.finditer(log) if m[2] == step}
 
 
 def start_step(config: Path, log_file: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
     environ = {**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO_ROOT), **(env or {})}
     with open(log_file, "wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "transforms", *args], cwd=REPO_ROOT, env=environ,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "transforms", *args],
+            cwd=REPO_ROOT,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_for_text(proc: subprocess.Popen, log_file: Path, text: str, timeout: float = 300) -> float | None:
@@ -81,8 +92,17 @@ def wait_for_text(proc: subprocess.Popen, log_file: Path, text: str, timeout: fl
     raise TimeoutError(f"{text!r} not in {log_file} after {timeout} s")
 
 
-def run_step(config: Path, log_dir: Path, step: str, run_id: str, *, kill_after: float | None = None,
-             env: dict | None = None, tag: str = "", marker: str | None = None) -> Outcome:
+def run_step(
+    config: Path,
+    log_dir: Path,
+    step: str,
+    run_id: str,
+    *,
+    kill_after: float | None = None,
+    env: dict | None = None,
+    tag: str = "",
+    marker: str | None = None,
+) -> Outcome:
     """Run one step; with `kill_after`, SIGKILL it that many seconds after `marker`
     (default `<step>: started`) appeared in its log."""
     log_file = log_dir / f"{step}-{run_id}{tag}.log"
@@ -167,6 +187,9 @@ def run_report(runs_dir: Path, run_id: str) -> dict:
     if state.built:
         for mart in (folder / "marts").glob("*.parquet"):
             pq.ParquetFile(mart).metadata  # noqa: B018  (a partial Parquet file raises)
-    return {"validated": state.validated, "built": state.built,
-            "staged_tmp": (folder / "staged.tmp").exists(),
-            "wal": (runs_dir.parent / "warehouse.duckdb.wal").exists()}
+    return {
+        "validated": state.validated,
+        "built": state.built,
+        "staged_tmp": (folder / "staged.tmp").exists(),
+        "wal": (runs_dir.parent / "warehouse.duckdb.wal").exists(),
+    }

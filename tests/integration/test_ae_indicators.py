@@ -31,7 +31,9 @@ def attendances():
     arrival = pd.to_datetime(ae["arrival_datetime"])
     fy = arrival.dt.year - (arrival.dt.month < 4)
     ae = ae[(fy == TEST_YEAR) & ae["attendance_category"].isin(["new", "unplanned_return"])].copy()
-    minutes = (pd.to_datetime(ae["discharge_datetime"]) - pd.to_datetime(ae["arrival_datetime"])).dt.total_seconds() / 60
+    minutes = (
+        pd.to_datetime(ae["discharge_datetime"]) - pd.to_datetime(ae["arrival_datetime"])
+    ).dt.total_seconds() / 60
     ae["within_4_hours"] = minutes <= 240
     return ae
 
@@ -63,7 +65,10 @@ def test_repeat_attenders_are_people_with_three_or_more_attendances(marts, atten
     counts = attendances.groupby("patient_id").size()
     scot = _scotland(marts, "ae_repeat_attenders_per_1000")
     assert scot.loc["All ages", "numerator"] == int((counts >= 3).sum())
-    assert scot.loc["All ages", "denominator"] == _scotland(marts, "ae_attendances_per_1000").loc["All ages", "denominator"]
+    assert (
+        scot.loc["All ages", "denominator"]
+        == _scotland(marts, "ae_attendances_per_1000").loc["All ages", "denominator"]
+    )
 
 
 @pytest.mark.skipif(not AE_MONTHLY.exists(), reason=f"published aggregate {AE_MONTHLY} is not beside this clone")
@@ -76,8 +81,10 @@ def test_four_hour_standard_by_board_matches_the_published_file(marts):
     assert set(mart["geography_level"]) == {"health_board", "scotland"}
     assert not mart["is_synthetic"].any()
     scot = mart[mart["geography_level"] == "scotland"].iloc[0]
-    assert (scot["numerator"], scot["denominator"]) == (int(year["NumberWithin4HoursAll"].sum()),
-                                                        int(year["NumberOfAttendancesAll"].sum()))
+    assert (scot["numerator"], scot["denominator"]) == (
+        int(year["NumberWithin4HoursAll"].sum()),
+        int(year["NumberOfAttendancesAll"].sum()),
+    )
     boards = mart[mart["geography_level"] == "health_board"].set_index("geography_code")
     by_board = year.groupby("HBT")[["NumberWithin4HoursAll", "NumberOfAttendancesAll"]].sum()
     assert sorted(boards.index) == sorted(by_board.index)

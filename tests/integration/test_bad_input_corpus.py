@@ -74,6 +74,7 @@ def load_case(case_id: str) -> dict:
 
 # --------------------------------------------------------------------------- building case files
 
+
 def _mutate(frame: pd.DataFrame, m: dict) -> pd.DataFrame:
     if "rename" in m:
         return frame.rename(columns=m["rename"])
@@ -108,8 +109,11 @@ def materialise(case_id: str, spec: dict, dest: Path) -> Path:
         shutil.copyfile(CORPUS / case_id / spec["file"], target)
         return target
     base = REPO_ROOT / gen["from"]
-    frame = (pd.read_parquet(base).astype(str) if base.suffix == ".parquet"
-             else pd.read_csv(base, dtype=str, keep_default_na=False))
+    frame = (
+        pd.read_parquet(base).astype(str)
+        if base.suffix == ".parquet"
+        else pd.read_csv(base, dtype=str, keep_default_na=False)
+    )
     for m in gen.get("mutations", []):
         frame = _mutate(frame, m)
     text = frame.to_csv(index=False, lineterminator="\n")
@@ -128,6 +132,7 @@ def materialise(case_id: str, spec: dict, dest: Path) -> Path:
 
 
 # --------------------------------------------------------------------------- checks
+
 
 def _reference_path(name: str) -> Path:
     for suffix in (".parquet", ".csv"):
@@ -171,6 +176,7 @@ def check_error(spec: dict, failures: list, file_name: str, report: str, extra_t
 
 # --------------------------------------------------------------------------- the corpus
 
+
 def test_the_corpus_covers_errors_and_benign_cases_of_every_kind():
     specs = {c: load_case(c) for c in CASES}
     outcomes = [s["outcome"] for s in specs.values()]
@@ -187,8 +193,7 @@ def test_the_corpus_covers_errors_and_benign_cases_of_every_kind():
 
 @pytest.mark.parametrize("file_name", sorted(GOOD_FILES))
 def test_the_good_files_the_cases_are_made_from_pass_without_warnings(file_name, reference_sets):
-    typed, failures, warnings = validate_file(GOOD_FILES[file_name], GOOD / file_name, reference_sets,
-                                              period=PERIOD)
+    typed, failures, warnings = validate_file(GOOD_FILES[file_name], GOOD / file_name, reference_sets, period=PERIOD)
     assert failures == [] and warnings == []
     assert len(typed) > 0
 
@@ -198,8 +203,9 @@ def test_case(case_id, reference_sets, tmp_path):
     spec = load_case(case_id)
     cfg = load_config(environ={k: str(v) for k, v in (spec.get("environment") or {}).items()})
     path = materialise(case_id, spec, tmp_path / "in")
-    typed, failures, warnings = validate_file(spec["source"], path, reference_sets, period=PERIOD,
-                                              label=path.name, limits=cfg.limits_for(spec["source"]))
+    typed, failures, warnings = validate_file(
+        spec["source"], path, reference_sets, period=PERIOD, label=path.name, limits=cfg.limits_for(spec["source"])
+    )
     if spec["outcome"] == "warning":
         assert failures == [], [describe(f) for f in failures]
         for part in spec["expect"]["warning"]:
@@ -207,11 +213,11 @@ def test_case(case_id, reference_sets, tmp_path):
         assert len(typed) > 0
         return
     report = write_report(failures, tmp_path / "validation_report.md").read_text()
-    check_error(spec, failures, path.name, report,
-                [str(ValidationFailed(failures, None)), *warnings])
+    check_error(spec, failures, path.name, report, [str(ValidationFailed(failures, None)), *warnings])
 
 
 # --------------------------------------------------------------------------- full runs
+
 
 def tree_digest(root: Path) -> dict[str, str]:
     """Every file (SHA-256), symlink (target) and folder under root, by relative path."""
@@ -237,8 +243,9 @@ def workspace(tmp_path_factory):
     pipeline.ingest(cfg, "earlier-good-inputs")
     marts = root / "previous.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(marts)
-    previous = publish_release([marts], releases_dir=cfg.releases_dir, inputs=[{"sha256": "00" * 32}],
-                               run_id="earlier", synthetic=False)
+    previous = publish_release(
+        [marts], releases_dir=cfg.releases_dir, inputs=[{"sha256": "00" * 32}], run_id="earlier", synthetic=False
+    )
     return root, previous
 
 

@@ -17,8 +17,9 @@ def _cli(*args, config=None):
     env = os.environ.copy()
     if config:
         env["HSCP_CONFIG"] = str(config)
-    return subprocess.run([sys.executable, "-m", "transforms", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "transforms", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_airflow_run_exits_non_zero_when_a_task_fails(tmp_path, airflow_db):
@@ -42,7 +43,13 @@ def test_a_step_of_a_run_that_was_never_ingested_is_refused():
 
 def test_a_typo_in_an_override_is_refused_before_anything_runs():
     env_typo = {"HSCP_INPUTS__SMR1": "/tmp/x.csv"}
-    result = subprocess.run([sys.executable, "-m", "transforms", "run"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, env={**os.environ, **env_typo}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "transforms", "run"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env_typo},
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "HSCP_INPUTS__SMR1 names no setting" in result.stderr

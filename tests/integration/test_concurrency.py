@@ -46,9 +46,14 @@ class Holder:
     """A process holding one lock until told to let go."""
 
     def __init__(self, lock, name: str, step: str):
-        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), name, step], cwd=REPO_ROOT,
-                                     env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(lock), name, step],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout.readline().strip() == "locked"
 
     def release(self) -> None:
@@ -89,10 +94,14 @@ def test_a_second_build_refuses_or_waits_and_the_warehouse_survives(workspace):
 
         # Told not to wait: refused at once, naming the holder.
         refused_at = time.monotonic()
-        refused = subprocess.run([sys.executable, "-m", "transforms", "build", "--run-id", "b",
-                                  "--lock-timeout", "0"], cwd=REPO_ROOT, capture_output=True, text=True,
-                                 env={**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO_ROOT)},
-                                 timeout=120)
+        refused = subprocess.run(
+            [sys.executable, "-m", "transforms", "build", "--run-id", "b", "--lock-timeout", "0"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HSCP_CONFIG": str(config), "PYTHONPATH": str(REPO_ROOT)},
+            timeout=120,
+        )
         refused_seconds = time.monotonic() - refused_at
         assert refused.returncode == 1
         assert "error: LockBusy: the warehouse lock" in refused.stderr
@@ -117,9 +126,11 @@ def test_a_second_build_refuses_or_waits_and_the_warehouse_survives(workspace):
     for mart in marts_a.iterdir():
         assert mart.read_bytes() == (marts_b / mart.name).read_bytes()
     waited = re.search(r"got the warehouse lock after ([\d.]+) s", second.log)[1]
-    print(f"concurrency: refused in {refused_seconds:.1f} s (process start included); the second build "
-          f"waited {waited} s and started {(b_times['started'] - a_times['done']).total_seconds():.3f} s "
-          "after the first logged done")
+    print(
+        f"concurrency: refused in {refused_seconds:.1f} s (process start included); the second build "
+        f"waited {waited} s and started {(b_times['started'] - a_times['done']).total_seconds():.3f} s "
+        "after the first logged done"
+    )
 
 
 def test_publish_and_ingest_wait_for_the_holder_of_their_lock(workspace):
@@ -133,8 +144,9 @@ def test_publish_and_ingest_wait_for_the_holder_of_their_lock(workspace):
         started = time.monotonic()
         refused = run_step(config, logs, "publish", "a", env=env, tag="-refused")
         assert refused.returncode == 1 and time.monotonic() - started >= 1
-        assert f"the release lock ({pipeline.lock_path(cfg, 'release')}) is held by pid {holder.proc.pid}" \
-            in refused.log
+        assert (
+            f"the release lock ({pipeline.lock_path(cfg, 'release')}) is held by pid {holder.proc.pid}" in refused.log
+        )
         assert "run 'holder-run', step publish" in refused.log
         assert not (cfg.output_dir / "latest").exists()  # nothing published while refused
     finally:
@@ -149,8 +161,9 @@ def test_publish_and_ingest_wait_for_the_holder_of_their_lock(workspace):
         assert refused.returncode == 1 and "the archive lock" in refused.log
         assert f"held by pid {holder.proc.pid}" in refused.log
         # Waiting: the holder lets go after a second, within the two-second timeout.
-        waiting = start_step(config, logs / "ingest-c-waits.log", "ingest", "--run-id", "c",
-                             env={"HSCP_LOCKS__TIMEOUT_SECONDS": "30"})
+        waiting = start_step(
+            config, logs / "ingest-c-waits.log", "ingest", "--run-id", "c", env={"HSCP_LOCKS__TIMEOUT_SECONDS": "30"}
+        )
         assert wait_for_text(waiting, logs / "ingest-c-waits.log", "waiting up to 30 s") is not None
         time.sleep(1)
         holder.release()

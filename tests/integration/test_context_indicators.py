@@ -20,8 +20,9 @@ from transforms.runstate import RunState
 pytestmark = pytest.mark.slow
 
 ADMISSIONS = SHARED_DATA / "hospital_admissions_hscp_simd_20230706.csv"
-needs_admissions = pytest.mark.skipif(not ADMISSIONS.exists(),
-                                      reason=f"published aggregate {ADMISSIONS} is not beside this clone")
+needs_admissions = pytest.mark.skipif(
+    not ADMISSIONS.exists(), reason=f"published aggregate {ADMISSIONS} is not beside this clone"
+)
 PERIOD = f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"
 
 
@@ -56,8 +57,11 @@ def test_context_marts_are_published_with_their_catalogue_entries(run):
     cfg, _ = run
     release = pipeline.run_dir(cfg, INDICATOR_RUN_ID) / "marts"
     ids = {i.id for i in load_catalogue()}
-    for name in ("population_65_plus_percent", "simd_most_deprived_quintile_population_percent",
-                 "simd_quintile_population_percent"):
+    for name in (
+        "population_65_plus_percent",
+        "simd_most_deprived_quintile_population_percent",
+        "simd_quintile_population_percent",
+    ):
         assert name in ids and (release / f"{name}.parquet").exists()
         mart = _mart(run, name)
         assert set(mart["period"]) == {PERIOD}
@@ -80,15 +84,18 @@ def test_population_65_plus_matches_the_hscp_estimates(run, reference_tables):
         assert scot.loc[group, "numerator"] == pop.loc[pop["age"] >= min_age, "population"].sum()
         assert scot.loc[group, "denominator"] == pop["population"].sum()
         assert scot.loc[group, "value"] == pytest.approx(
-            100 * pop.loc[pop["age"] >= min_age, "population"].sum() / pop["population"].sum())
+            100 * pop.loc[pop["age"] >= min_age, "population"].sum() / pop["population"].sum()
+        )
     # HSCP figures are the NRS estimates themselves (no scaling error at that level).
     hscp = mart[(mart["geography_level"] == "hscp") & (mart["age_group"] == "65+")].set_index("geography_code")
     expected = pop[pop["age"] >= 65].groupby("hscp2019")["population"].sum()
-    pd.testing.assert_series_equal(hscp["numerator"].sort_index(), expected.sort_index(),
-                                   check_names=False, check_dtype=False)
+    pd.testing.assert_series_equal(
+        hscp["numerator"].sort_index(), expected.sort_index(), check_names=False, check_dtype=False
+    )
     vintages = dict(part.split(":") for part in mart["source_vintage"].iloc[0].split(";"))
-    assert vintages == {name: state.inputs[name].vintage
-                        for name in ("hscp_population_estimates", "datazone_population_2021")}
+    assert vintages == {
+        name: state.inputs[name].vintage for name in ("hscp_population_estimates", "datazone_population_2021")
+    }
 
 
 def test_simd_population_shares_match_the_reference(run, reference_tables):
@@ -110,12 +117,16 @@ def test_simd_population_shares_match_the_reference(run, reference_tables):
     assert q1["numerator"] == scot.loc["1", "numerator"] and q1["denominator"] == total
 
     # HSCP shares of quintile 1, and the headline mart equals the quintile-1 rows.
-    hscp_q1 = (exact[exact["simd2020v2_sc_quintile"] == 1].groupby("hscp2019")["population"].sum()
-               / exact.groupby("hscp2019")["population"].sum() * 100).fillna(0)
+    hscp_q1 = (
+        exact[exact["simd2020v2_sc_quintile"] == 1].groupby("hscp2019")["population"].sum()
+        / exact.groupby("hscp2019")["population"].sum()
+        * 100
+    ).fillna(0)
     mart_hscp = share_q1[share_q1["geography_level"] == "hscp"].set_index("geography_code")["value"]
     assert (mart_hscp - hscp_q1.reindex(mart_hscp.index).fillna(0)).abs().max() < 0.5  # points
-    merged = share_q1.merge(shares[shares["simd_quintile"] == "1"],
-                            on=["period", "geography_level", "geography_code"], suffixes=("", "_q"))
+    merged = share_q1.merge(
+        shares[shares["simd_quintile"] == "1"], on=["period", "geography_level", "geography_code"], suffixes=("", "_q")
+    )
     assert len(merged) == len(share_q1)
     assert (merged["numerator"] == merged["numerator_q"]).all()
     assert (merged["denominator"] == merged["denominator_q"]).all()
@@ -167,19 +178,23 @@ def test_rows_with_absent_cells_are_marked_incomplete(run, reference_tables):
     mart = _mart(run, "emergency_admissions_by_simd_published")
     emergency, weeks = _published_emergency(TEST_YEAR)
     # HSCP x quintile cells that have residents: the others are structural zeros.
-    lived_in = (reference_tables.geography[["datazone2011", "hscp2019"]]
-                .merge(reference_tables.simd, on="datazone2011")
-                [["hscp2019", "simd2020v2_sc_quintile"]].drop_duplicates())
+    lived_in = (
+        reference_tables.geography[["datazone2011", "hscp2019"]]
+        .merge(reference_tables.simd, on="datazone2011")[["hscp2019", "simd2020v2_sc_quintile"]]
+        .drop_duplicates()
+    )
     published = emergency.groupby(["HSCP", "SIMDQuintile"])["WeekEnding"].nunique()
-    lived_in["weeks"] = [published.get((h, q), 0) for h, q in
-                         lived_in[["hscp2019", "simd2020v2_sc_quintile"]].itertuples(index=False)]
+    lived_in["weeks"] = [
+        published.get((h, q), 0) for h, q in lived_in[["hscp2019", "simd2020v2_sc_quintile"]].itertuples(index=False)
+    ]
     incomplete = lived_in[lived_in["weeks"] < weeks]
     assert len(incomplete) > 0  # the file does leave cells out
     hscp = mart[(mart["geography_level"] == "hscp") & (mart["simd_quintile"] != "all")]
     assert len(hscp) == len(lived_in)  # no row for a HSCP x quintile nobody lives in
     flagged = hscp.loc[hscp["quality_marker"] == "y", ["geography_code", "simd_quintile"]]
-    assert (set(map(tuple, flagged.to_numpy()))
-            == {(h, str(q)) for h, q in incomplete[["hscp2019", "simd2020v2_sc_quintile"]].to_numpy()})
+    assert set(map(tuple, flagged.to_numpy())) == {
+        (h, str(q)) for h, q in incomplete[["hscp2019", "simd2020v2_sc_quintile"]].to_numpy()
+    }
     assert set(mart["quality_marker"].dropna()) == {"y"}
     # A parent is incomplete exactly when one of its HSCP x quintile cells is.
     hscp_flag = hscp.assign(flag=hscp["quality_marker"].notna())
@@ -219,7 +234,7 @@ def _scotpho_sii(rates, populations, confidence):
     xtwx = X.T @ (w[:, None] * X)
     beta = np.linalg.solve(xtwx, X.T @ (w * np.asarray(rates)))
     resid = np.asarray(rates) - X @ beta
-    se = np.sqrt((w * resid ** 2).sum() / (len(w) - 2) * np.linalg.inv(xtwx)[1, 1])
+    se = np.sqrt((w * resid**2).sum() / (len(w) - 2) * np.linalg.inv(xtwx)[1, 1])
     t = stats.t.ppf(1 - (1 - confidence) / 2, len(w) - 2)
     return -beta[1], -beta[1] - t * se, -beta[1] + t * se
 

@@ -96,19 +96,24 @@ def test_reason_groups_add_up_in_every_area_and_carry_no_interval(release, age):
     assert total["ci95_lower"].isna().all() and total["ci998_upper"].isna().all()
     assert set(total["compared_with_scotland_95"].dropna()) == {"benchmark"}
     counts = total.reset_index()["geography_level"].value_counts()
-    assert counts.to_dict() == {"datazone": 6976, "intzone": 1279, "locality": 127, "hscp": 31,
-                                "health_board": 14, "scotland": 1}
+    assert counts.to_dict() == {
+        "datazone": 6976,
+        "intzone": 1279,
+        "locality": 127,
+        "hscp": 31,
+        "health_board": 14,
+        "scotland": 1,
+    }
 
 
 def _hospital_nights(deaths: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
     """Distinct nights in SMR01 stays in the LOOK_BACK_DAYS before death, per person."""
-    stays = episodes.groupby("cis_id").agg(patient_id=("patient_id", "first"),
-                                           admission=("admission_date", "min"),
-                                           discharge=("discharge_date", "max"))
+    stays = episodes.groupby("cis_id").agg(
+        patient_id=("patient_id", "first"), admission=("admission_date", "min"), discharge=("discharge_date", "max")
+    )
     stays = stays.merge(deaths[["patient_id", "date_of_death"]], on="patient_id")
     death = stays["date_of_death"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    start = np.maximum(stays["admission"].to_numpy().astype("datetime64[D]").astype(np.int64),
-                       death - LOOK_BACK_DAYS)
+    start = np.maximum(stays["admission"].to_numpy().astype("datetime64[D]").astype(np.int64), death - LOOK_BACK_DAYS)
     end = np.minimum(stays["discharge"].to_numpy().astype("datetime64[D]").astype(np.int64), death)
     nights = np.maximum(end - start, 0)
     person = np.repeat(stays["patient_id"].to_numpy(), nights)
@@ -151,9 +156,13 @@ def test_ni15_areas_add_up_and_values_are_percentages(release):
     assert ((missing["geography_level"] == "datazone") | (missing["denominator"] == 0)).all()
     assert (mart["denominator"] % LOOK_BACK_DAYS == 0).all()
     for child, parent_col, parent in (("locality", "hscp2019", "hscp"), ("hscp", "hb2019", "health_board")):
-        sums = mart[mart["geography_level"] == child].groupby(["age_group", parent_col])[
-            ["numerator", "denominator"]].sum()
+        sums = (
+            mart[mart["geography_level"] == child]
+            .groupby(["age_group", parent_col])[["numerator", "denominator"]]
+            .sum()
+        )
         parents = mart[mart["geography_level"] == parent].set_index(["age_group", "geography_code"])[
-            ["numerator", "denominator"]]
+            ["numerator", "denominator"]
+        ]
         parents.index.names = sums.index.names
         pd.testing.assert_frame_equal(sums.sort_index(), parents.sort_index(), check_dtype=False)

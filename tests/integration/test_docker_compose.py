@@ -36,8 +36,13 @@ DOCKERFILE = REPO_ROOT / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 ENV_EXAMPLE = REPO_ROOT / "deploy" / "env.example"
 
-AIRFLOW_SERVICES = ["airflow-init", "airflow-apiserver", "airflow-scheduler",
-                    "airflow-dag-processor", "airflow-triggerer"]
+AIRFLOW_SERVICES = [
+    "airflow-init",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+]
 LONG_RUNNING = [s for s in AIRFLOW_SERVICES if s != "airflow-init"]
 EXPECTED_SERVICES = {"postgres", *AIRFLOW_SERVICES}
 EXPECTED_COMMANDS = {
@@ -47,8 +52,12 @@ EXPECTED_COMMANDS = {
     "airflow-dag-processor": ["dag-processor"],
     "airflow-triggerer": ["triggerer"],
 }
-REQUIRED_SECRETS = {"POSTGRES_PASSWORD", "AIRFLOW__CORE__FERNET_KEY",
-                    "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY"}
+REQUIRED_SECRETS = {
+    "POSTGRES_PASSWORD",
+    "AIRFLOW__CORE__FERNET_KEY",
+    "AIRFLOW__API_AUTH__JWT_SECRET",
+    "AIRFLOW__API__SECRET_KEY",
+}
 # Values compose would read from deploy/.env; syntactically valid, obviously fake.
 DUMMY_SECRETS = {
     "POSTGRES_PASSWORD": "dummy-postgres-password",
@@ -112,6 +121,7 @@ def references(value) -> list[tuple[str, str | None]]:
 
 # --- helpers -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def compose() -> dict:
     assert COMPOSE_FILE.is_file(), "docker-compose.yml is missing"
@@ -169,15 +179,20 @@ def mounts(service: dict) -> list[dict]:
             kind = "bind" if source and source.startswith((".", "/", "~")) else "volume"
             out.append({"type": kind, "source": source, "target": target, "read_only": "ro" in options})
         else:
-            out.append({"type": v.get("type"), "source": v.get("source"), "target": v["target"],
-                        "read_only": bool(v.get("read_only", False))})
+            out.append(
+                {
+                    "type": v.get("type"),
+                    "source": v.get("source"),
+                    "target": v["target"],
+                    "read_only": bool(v.get("read_only", False)),
+                }
+            )
     return out
 
 
 def is_secret_name(key: str) -> bool:
     key = key.upper()
-    return any(word in key for word in ("PASSWORD", "SECRET", "FERNET", "TOKEN", "PRIVATE")) \
-        or key.endswith("_KEY")
+    return any(word in key for word in ("PASSWORD", "SECRET", "FERNET", "TOKEN", "PRIVATE")) or key.endswith("_KEY")
 
 
 def copy_instructions(dockerfile) -> list[tuple[list[str], str]]:
@@ -218,11 +233,11 @@ def lock_pin(name: str) -> str:
 
 # --- services, images, environment ---------------------------------------------------
 
+
 def test_expected_services_exist_and_no_celery_stack(compose):
     services = set(compose["services"])
     assert EXPECTED_SERVICES <= services, f"missing services: {EXPECTED_SERVICES - services}"
-    assert not services & {"redis", "airflow-worker", "flower"}, \
-        "LocalExecutor needs no broker or Celery workers"
+    assert not services & {"redis", "airflow-worker", "flower"}, "LocalExecutor needs no broker or Celery workers"
     for name, expected in EXPECTED_COMMANDS.items():
         assert as_list(compose["services"][name]["command"]) == expected, name
 
@@ -236,8 +251,9 @@ def test_images_are_pinned_to_exact_tags(compose):
         assert sep and "/" not in tag and tag, f"{name}: {image} has no tag"
         assert tag != "latest" and "latest" not in tag, f"{name}: {image} floats"
     postgres_repo, _, postgres_tag = compose["services"]["postgres"]["image"].rpartition(":")
-    assert postgres_repo == "postgres" and re.fullmatch(r"16(\.\d+)?", postgres_tag), \
+    assert postgres_repo == "postgres" and re.fullmatch(r"16(\.\d+)?", postgres_tag), (
         "the metadata database stays on PostgreSQL 16 (a major upgrade needs a dump/restore)"
+    )
 
 
 def test_every_airflow_service_uses_the_built_image_and_common_env(compose):
@@ -416,6 +432,7 @@ def test_env_example_documents_every_variable(compose):
 
 # --- Dockerfile -----------------------------------------------------------------------
 
+
 def test_dockerfile_base_matches_lock_and_python(dockerfile):
     froms = [args for keyword, args in dockerfile if keyword == "FROM"]
     assert froms, "Dockerfile has no FROM"
@@ -481,7 +498,7 @@ def test_dockerignore_keeps_copied_paths_and_drops_secrets(dockerfile):
                 regex, i = regex + "[^/]", i + 1
             elif pattern[i] == "[":
                 end = pattern.index("]", i)
-                regex, i = regex + pattern[i:end + 1], end + 1
+                regex, i = regex + pattern[i : end + 1], end + 1
             else:
                 regex, i = regex + re.escape(pattern[i]), i + 1
         rules.append((re.compile(regex), negate))
@@ -505,13 +522,22 @@ def test_dockerignore_keeps_copied_paths_and_drops_secrets(dockerfile):
                     assert excluded(rel), rel
                 else:
                     assert not excluded(rel), f"{rel} is copied by the Dockerfile but excluded by .dockerignore"
-    for secret_or_bulky in (".env", "deploy/.env", "deploy/extracts/smr01.csv", "data/raw/x.csv",
-                            "output/releases/x/a.parquet", ".venv/bin/python", ".git/HEAD",
-                            ".airflow/airflow.db", "dbt_project/target/manifest.json"):
+    for secret_or_bulky in (
+        ".env",
+        "deploy/.env",
+        "deploy/extracts/smr01.csv",
+        "data/raw/x.csv",
+        "output/releases/x/a.parquet",
+        ".venv/bin/python",
+        ".git/HEAD",
+        ".airflow/airflow.db",
+        "dbt_project/target/manifest.json",
+    ):
         assert excluded(secret_or_bulky), f"{secret_or_bulky} would be sent to the image build"
 
 
 # --- optional: the real compose CLI ---------------------------------------------------
+
 
 def _compose_cli() -> tuple[list[str] | None, str]:
     attempts = []
@@ -535,8 +561,17 @@ def test_docker_compose_config_accepts_the_file():
     cli, why = _compose_cli()
     if cli is None:
         pytest.skip(f"docker compose is not usable here ({why})")
-    base = [*cli, "-f", str(COMPOSE_FILE), "--project-directory", str(REPO_ROOT),
-            "--env-file", str(ENV_EXAMPLE), "config", "--quiet"]
+    base = [
+        *cli,
+        "-f",
+        str(COMPOSE_FILE),
+        "--project-directory",
+        str(REPO_ROOT),
+        "--env-file",
+        str(ENV_EXAMPLE),
+        "config",
+        "--quiet",
+    ]
     clean = {k: v for k, v in os.environ.items() if k not in REQUIRED_SECRETS and not k.startswith("HSCP_")}
     ok = subprocess.run(base, env={**clean, **DUMMY_SECRETS}, capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
@@ -546,15 +581,18 @@ def test_docker_compose_config_accepts_the_file():
 
 # --- optional: migrate the Airflow schema on a real PostgreSQL --------------------------
 
+
 def _postgres_bindir() -> Path | None:
     on_path = shutil.which("initdb")
     if on_path and shutil.which("pg_ctl"):
         d = Path(on_path).resolve().parent
         if (d / "pg_ctl").exists():
             return d
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                        key=lambda p: int(re.search(r"/(\d+)/bin$", p)[1]) if re.search(r"/(\d+)/bin$", p) else 0,
-                        reverse=True)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(re.search(r"/(\d+)/bin$", p)[1]) if re.search(r"/(\d+)/bin$", p) else 0,
+        reverse=True,
+    )
     for d in map(Path, candidates):
         if (d / "initdb").exists() and (d / "pg_ctl").exists():
             return d
@@ -585,14 +623,19 @@ def test_airflow_db_migrate_on_real_postgres(compose):
     env = os.environ.copy()
     # Airflow 3 opens the metadata DB twice: the URL's sync driver (psycopg2) and an async
     # engine derived from it (postgresql+asyncpg). Both come with apache-airflow[postgres].
-    missing = [m for m in ("psycopg2", "asyncpg")
-               if subprocess.run([str(python), "-c", f"import {m}"], env=env, capture_output=True).returncode]
+    missing = [
+        m
+        for m in ("psycopg2", "asyncpg")
+        if subprocess.run([str(python), "-c", f"import {m}"], env=env, capture_output=True).returncode
+    ]
     if missing:
-        pytest.skip(f"the PostgreSQL drivers Airflow needs for the compose URL (postgresql+psycopg2, plus "
-                    f"asyncpg for its async engine) are not importable from {python.parent.parent}: missing "
-                    f"{', '.join(missing)}. requirements.lock has no apache-airflow[postgres] extra (the "
-                    f"production image gets the drivers from the official base image), and this test does not "
-                    f"install into the shared venv")
+        pytest.skip(
+            f"the PostgreSQL drivers Airflow needs for the compose URL (postgresql+psycopg2, plus "
+            f"asyncpg for its async engine) are not importable from {python.parent.parent}: missing "
+            f"{', '.join(missing)}. requirements.lock has no apache-airflow[postgres] extra (the "
+            f"production image gets the drivers from the official base image), and this test does not "
+            f"install into the shared venv"
+        )
     run_as: list[str] = []
     owner = None
     if os.geteuid() == 0:  # initdb refuses to run as root
@@ -625,17 +668,41 @@ def test_airflow_db_migrate_on_real_postgres(compose):
     pg_env = {**env, "PGPASSWORD": password, "LC_ALL": "C"}
 
     def pg(*args, timeout=120):
-        r = subprocess.run([*run_as, *map(str, args)], env=pg_env, capture_output=True, text=True,
-                           timeout=timeout, cwd=cluster)
+        r = subprocess.run(
+            [*run_as, *map(str, args)], env=pg_env, capture_output=True, text=True, timeout=timeout, cwd=cluster
+        )
         assert r.returncode == 0, f"{args[0]} failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
         return r
 
     started = False
     try:
-        pg(bindir / "initdb", "-D", data, "-U", url.username, "--pwfile", pwfile, "-E", "UTF8",
-           "--no-locale", "--auth-local=trust", "--auth-host=scram-sha-256")
-        pg(bindir / "pg_ctl", "-D", data, "-l", cluster / "postgres.log", "-w", "-t", "60",
-           "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {cluster}", "start")
+        pg(
+            bindir / "initdb",
+            "-D",
+            data,
+            "-U",
+            url.username,
+            "--pwfile",
+            pwfile,
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+        )
+        pg(
+            bindir / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            cluster / "postgres.log",
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port} -c listen_addresses=127.0.0.1 -k {cluster}",
+            "start",
+        )
         started = True
         pg(bindir / "createdb", "-h", "127.0.0.1", "-p", port, "-U", url.username, url.database)
 
@@ -648,23 +715,37 @@ def test_airflow_db_migrate_on_real_postgres(compose):
         if importlib.util.find_spec("airflow.providers.fab") is None:
             # The FAB auth manager ships with the official image, not with requirements.lock.
             run_env.pop("AIRFLOW__CORE__AUTH_MANAGER", None)
-        migrate = subprocess.run([str(airflow), "db", "migrate"], env=run_env, capture_output=True,
-                                 text=True, timeout=600)
-        assert migrate.returncode == 0, f"airflow db migrate failed:\n{migrate.stdout[-3000:]}\n{migrate.stderr[-3000:]}"
-        check = subprocess.run([str(airflow), "db", "check-migrations", "-t", "0"], env=run_env,
-                               capture_output=True, text=True, timeout=120)
+        migrate = subprocess.run(
+            [str(airflow), "db", "migrate"], env=run_env, capture_output=True, text=True, timeout=600
+        )
+        assert migrate.returncode == 0, (
+            f"airflow db migrate failed:\n{migrate.stdout[-3000:]}\n{migrate.stderr[-3000:]}"
+        )
+        check = subprocess.run(
+            [str(airflow), "db", "check-migrations", "-t", "0"],
+            env=run_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert check.returncode == 0, check.stderr[-2000:]
-        query = ("import psycopg2, sys; c = psycopg2.connect(sys.argv[1]); cur = c.cursor(); "
-                 "cur.execute(\"select table_name from information_schema.tables where table_schema='public'\"); "
-                 "print(' '.join(sorted(r[0] for r in cur.fetchall())))")
+        query = (
+            "import psycopg2, sys; c = psycopg2.connect(sys.argv[1]); cur = c.cursor(); "
+            "cur.execute(\"select table_name from information_schema.tables where table_schema='public'\"); "
+            "print(' '.join(sorted(r[0] for r in cur.fetchall())))"
+        )
         dsn = url.set(drivername="postgresql", host="127.0.0.1", port=port).render_as_string(hide_password=False)
-        tables = subprocess.run([str(python), "-c", query, dsn], env=env, capture_output=True, text=True,
-                                timeout=60)
+        tables = subprocess.run([str(python), "-c", query, dsn], env=env, capture_output=True, text=True, timeout=60)
         assert tables.returncode == 0, tables.stderr
         assert {"alembic_version", "dag", "dag_run", "task_instance"} <= set(tables.stdout.split())
     finally:
         if started:
-            subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                           env=pg_env, capture_output=True, timeout=60, cwd=cluster)
+            subprocess.run(
+                [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                env=pg_env,
+                capture_output=True,
+                timeout=60,
+                cwd=cluster,
+            )
         shutil.rmtree(cluster, ignore_errors=True)
         shutil.rmtree(home, ignore_errors=True)

@@ -37,8 +37,11 @@ def test_scotland_dsr_matches_an_independent_computation(mart, reference_tables)
     bands = _esp2013_band(first["age_at_admission"].to_numpy())
     counts = np.bincount(bands, minlength=len(constants.ESP2013_WEIGHTS))
     pop = reference_tables.hscp_population.query("year == @TEST_YEAR")
-    population = np.bincount(_esp2013_band(pop["age"].to_numpy()),
-                             weights=pop["population"].to_numpy(), minlength=len(constants.ESP2013_WEIGHTS))
+    population = np.bincount(
+        _esp2013_band(pop["age"].to_numpy()),
+        weights=pop["population"].to_numpy(),
+        minlength=len(constants.ESP2013_WEIGHTS),
+    )
     scot = mart[mart["geography_level"] == "scotland"].iloc[0]
     assert scot["numerator"] == counts.sum() and scot["denominator"] == population.sum()
     for conf, lower, upper in ((0.95, "ci95_lower", "ci95_upper"), (0.998, "ci998_lower", "ci998_upper")):
@@ -57,4 +60,7 @@ def test_unpublished_rates_are_marked_and_the_rest_compared_with_scotland(mart):
     assert shown["quality_marker"].isna().all()
     assert (shown["ci998_lower"] <= shown["ci95_lower"]).all() and (shown["ci95_upper"] <= shown["ci998_upper"]).all()
     assert set(shown.loc[shown["geography_level"] != "scotland", "compared_with_scotland_95"]) <= {
-        "higher", "lower", "not different"}
+        "higher",
+        "lower",
+        "not different",
+    }

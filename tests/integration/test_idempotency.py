@@ -34,7 +34,7 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
         config = write_config(folder)
         cfgs.append(load_config(config))
         procs.append(start_step(config, folder / "run.log", "run", "--run-id", f"run-{name}"))
-    for proc, cfg in zip(procs, cfgs):
+    for proc, cfg in zip(procs, cfgs, strict=False):
         assert proc.wait(timeout=900) == 0, (cfg.data_dir.parent / "run.log").read_text()[-3000:]
     elapsed = time.monotonic() - started
     one, two = cfgs
@@ -48,8 +48,12 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
     n_inputs = len(json.loads((latest_one / "manifest.json").read_text())["inputs"])
     release_files = sorted(p.relative_to(latest_one).as_posix() for p in latest_one.rglob("*") if p.is_file())
     parts = [f for f in release_files if f.startswith("indicators/")]  # the partitioned dataset
-    assert sorted(set(release_files) - set(parts)) == ["SYNTHETIC_DATA.txt", "indicators.json", "manifest.json",
-                                                       "provenance.json"]
+    assert sorted(set(release_files) - set(parts)) == [
+        "SYNTHETIC_DATA.txt",
+        "indicators.json",
+        "manifest.json",
+        "provenance.json",
+    ]
     assert parts == sorted(o["file"] for o in json.loads((latest_one / "manifest.json").read_text())["outputs"])
     for name in release_files:
         if name != "provenance.json":

@@ -67,8 +67,9 @@ def _die_at(point: str) -> None:
 
 def _publish_in_child(point, marts, output_dir, pipe):
     _die_at(point)
-    release.publish(marts, releases_dir=output_dir / "releases", inputs=[{"sha256": "cd" * 32}],
-                    run_id="killed", synthetic=False)
+    release.publish(
+        marts, releases_dir=output_dir / "releases", inputs=[{"sha256": "cd" * 32}], run_id="killed", synthetic=False
+    )
     os._exit(0)
 
 
@@ -85,8 +86,9 @@ def world(tmp_path):
     output = tmp_path / "output"
     old = tmp_path / "old.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(old)
-    earlier = release.publish([old], releases_dir=output / "releases", inputs=[{"sha256": "ab" * 32}],
-                              run_id="earlier", synthetic=False)
+    earlier = release.publish(
+        [old], releases_dir=output / "releases", inputs=[{"sha256": "ab" * 32}], run_id="earlier", synthetic=False
+    )
     marts = []
     for i in range(3):
         path = tmp_path / "marts" / f"mart_{i}.parquet"
@@ -96,8 +98,9 @@ def world(tmp_path):
     return output, earlier, marts
 
 
-@pytest.mark.parametrize("point", ["copying_outputs", "before_rename", "before_latest",
-                                   "between_latest_and_LATEST", "writing_release_log"])
+@pytest.mark.parametrize(
+    "point", ["copying_outputs", "before_rename", "before_latest", "between_latest_and_LATEST", "writing_release_log"]
+)
 def test_publish_killed_at_each_point(world, point):
     output, earlier, marts = world
     assert _run_child(_publish_in_child, point, marts, output) == DIED
@@ -111,8 +114,9 @@ def test_publish_killed_at_each_point(world, point):
 
     # The next publish removes the leftovers and finishes the job.
     remove_unfinished(output)
-    again = release.publish(marts, releases_dir=output / "releases", inputs=[{"sha256": "cd" * 32}],
-                            run_id="rerun", synthetic=False)
+    again = release.publish(
+        marts, releases_dir=output / "releases", inputs=[{"sha256": "cd" * 32}], run_id="rerun", synthetic=False
+    )
     seen = release_report(output)
     assert seen["latest"] == again.name and seen["tmp_releases"] == 0
     assert sorted(seen["releases"]) == sorted([earlier.name, again.name])

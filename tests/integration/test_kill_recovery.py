@@ -84,17 +84,24 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
             if before:
                 before()
             delay = rng.uniform(0, 0.9 * limit)
-            outcome = run_step(config, logs, step, run_id, kill_after=delay, tag=f"-kill{len(kills)}-{attempt}",
-                               marker=marker)
+            outcome = run_step(
+                config, logs, step, run_id, kill_after=delay, tag=f"-kill{len(kills)}-{attempt}", marker=marker
+            )
             if outcome.killed:
                 break
             assert outcome.returncode == 0, outcome.log[-3000:]
             limit = limit * 0.5
         assert outcome.killed, f"{step} finished before every kill attempt"
-        record = {"step": step, "from": marker or "started", "delay_s": round(delay, 4), "attempts": attempt + 1,
-                  "archive": archive_report(cfg.raw_dir), "release": release_report(cfg.output_dir),
-                  "warehouse_tables": warehouse_opens(cfg.warehouse), "run": run_report(cfg.runs_dir, run_id)
-                  if (cfg.runs_dir / run_id / "run.json").exists() else None}
+        record = {
+            "step": step,
+            "from": marker or "started",
+            "delay_s": round(delay, 4),
+            "attempts": attempt + 1,
+            "archive": archive_report(cfg.raw_dir),
+            "release": release_report(cfg.output_dir),
+            "warehouse_tables": warehouse_opens(cfg.warehouse),
+            "run": run_report(cfg.runs_dir, run_id) if (cfg.runs_dir / run_id / "run.json").exists() else None,
+        }
         kills.append(record)
 
     # Ingest: calibrate on an empty archive, then kill ingests that have everything to land.
@@ -105,7 +112,10 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     landings_left = archive_report(cfg.raw_dir)["landings"]
     plain = run_step(config, logs, "ingest", "base")
     assert plain.returncode == 0, plain.log[-3000:]
-    assert archive_report(cfg.raw_dir) == {"vintages": len(inputs.input_files(cfg)), "landings": 0}  # cleaned by the next ingest
+    assert archive_report(cfg.raw_dir) == {
+        "vintages": len(inputs.input_files(cfg)),
+        "landings": 0,
+    }  # cleaned by the next ingest
 
     # Validate: calibrate on the base run, kill copies of it.
     validate_plain = run_step(config, logs, "validate", "base")
@@ -119,8 +129,9 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     assert build_plain.returncode == 0, build_plain.log[-3000:]
     earlier_mart = tmp_path / "earlier.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(earlier_mart)
-    earlier = publish_release([earlier_mart], releases_dir=cfg.releases_dir, inputs=[{"sha256": "00" * 32}],
-                              run_id="earlier", synthetic=False)
+    earlier = publish_release(
+        [earlier_mart], releases_dir=cfg.releases_dir, inputs=[{"sha256": "00" * 32}], run_id="earlier", synthetic=False
+    )
     publish_plain = run_step(config, logs, "publish", "base")
     assert publish_plain.returncode == 0, publish_plain.log[-3000:]
     release = (cfg.output_dir / "latest").resolve()
@@ -165,24 +176,30 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
         "kills": len(kills),
         "by_step": {s: sum(k["step"] == s for k in kills) for s in KILLS},
         "attempts": sum(k["attempts"] for k in kills),
-        "ingest_kills_leaving_a_landing": sum(k["step"] == "ingest" and k["archive"]["landings"] > 0
-                                              for k in kills),
+        "ingest_kills_leaving_a_landing": sum(k["step"] == "ingest" and k["archive"]["landings"] > 0 for k in kills),
         "landings_left_before_the_plain_ingest": landings_left,
-        "validate_kills_leaving_staged_tmp": sum(k["step"] == "validate" and k["run"]["staged_tmp"]
-                                                 for k in kills),
+        "validate_kills_leaving_staged_tmp": sum(k["step"] == "validate" and k["run"]["staged_tmp"] for k in kills),
         "publish_kills_with_latest_on_the_earlier_release": sum(
-            k["step"] == "publish" and k["release"]["latest"] == earlier.name for k in kills),
-        "publish_kills_leaving_a_tmp_release": sum(k["step"] == "publish" and k["release"]["tmp_releases"] > 0
-                                                   for k in kills),
+            k["step"] == "publish" and k["release"]["latest"] == earlier.name for k in kills
+        ),
+        "publish_kills_leaving_a_tmp_release": sum(
+            k["step"] == "publish" and k["release"]["tmp_releases"] > 0 for k in kills
+        ),
         "publish_kills_after_the_release_was_renamed_before_latest_moved": sum(
-            k["step"] == "publish" and release.name in k["release"]["releases"]
-            and k["release"]["latest"] == earlier.name for k in kills),
+            k["step"] == "publish"
+            and release.name in k["release"]["releases"]
+            and k["release"]["latest"] == earlier.name
+            for k in kills
+        ),
         "build_kills_leaving_a_wal": sum(k["step"] == "build" and k["run"]["wal"] for k in kills),
         "build_kills_with_run_not_built": sum(k["step"] == "build" and not k["run"]["built"] for k in kills),
         "seconds": round(time.monotonic() - started_at, 1),
-        "work_seconds": {"ingest": round(calibration.work_seconds, 2), "validate": round(validate_plain.work_seconds, 2),
-                         "build": round(build_plain.work_seconds, 2),
-                         "publish": round(publish_plain.work_seconds, 3),
-                         "publish_assembly": round(assembly, 3)},
+        "work_seconds": {
+            "ingest": round(calibration.work_seconds, 2),
+            "validate": round(validate_plain.work_seconds, 2),
+            "build": round(build_plain.work_seconds, 2),
+            "publish": round(publish_plain.work_seconds, 3),
+            "publish_assembly": round(assembly, 3),
+        },
     }
     print("kill recovery:", json.dumps(summary), "\n", json.dumps(kills))

@@ -37,5 +37,7 @@ def test_the_mart_is_built_as_its_catalogue_entry_says(indicator_run, ind):
     assert set(mart["geography_level"]) == set(ind.geography_levels)
     for level, suffix in CONFIDENCE_LEVELS.items():
         filled = mart[[f"ci{suffix}_lower", f"ci{suffix}_upper"]].notna().any().all()
-        assert filled == (level in ind.confidence_levels), \
-            f"{ind.id}: ci{suffix} columns {'filled' if filled else 'empty'}, catalogue confidence_levels {ind.confidence_levels}"
+        assert filled == (level in ind.confidence_levels), (
+            f"{ind.id}: ci{suffix} columns {'filled' if filled else 'empty'}, "
+            f"catalogue confidence_levels {ind.confidence_levels}"
+        )

@@ -24,15 +24,18 @@ def test_an_absent_optional_input_is_recorded_and_the_run_goes_on(tmp_path):
     assert state.not_supplied == ["public_ae_monthly"]
     assert "public_ae_monthly" not in state.inputs
     assert RunState.load(cfg.runs_dir, "optional-absent").not_supplied == ["public_ae_monthly"]
-    assert build_variables(cfg, state)["inputs"]["public_ae_monthly"] == \
-        {"vintage": "", "is_synthetic": False, "supplied": False}
+    assert build_variables(cfg, state)["inputs"]["public_ae_monthly"] == {
+        "vintage": "",
+        "is_synthetic": False,
+        "supplied": False,
+    }
 
 
-@pytest.mark.skipif(not (ADMISSIONS.exists() and AE_MONTHLY.exists()),
-                    reason="../shared/data is not beside this clone")
+@pytest.mark.skipif(not (ADMISSIONS.exists() and AE_MONTHLY.exists()), reason="../shared/data is not beside this clone")
 def test_published_aggregates_are_archived_validated_and_staged(tmp_path):
-    cfg = load_config(write_config(tmp_path, public_admissions_hscp_simd=ADMISSIONS,
-                                   public_ae_monthly=AE_MONTHLY), environ={})
+    cfg = load_config(
+        write_config(tmp_path, public_admissions_hscp_simd=ADMISSIONS, public_ae_monthly=AE_MONTHLY), environ={}
+    )
     pipeline.ingest(cfg, "optional-present")
     state = pipeline.validate(cfg, "optional-present")
     staged = pipeline.run_dir(cfg, "optional-present") / "staged"

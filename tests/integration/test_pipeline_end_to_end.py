@@ -82,7 +82,9 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     assert len(catalogue) < len(load_catalogue())
     assert sorted(o["file"] for o in manifest["outputs"]) == sorted(
         f"indicators/geography_level={level}/indicator_id={i.id}/part-0.parquet"
-        for i in catalogue for level in set(i.geography_levels) - {"datazone"})
+        for i in catalogue
+        for level in set(i.geography_levels) - {"datazone"}
+    )
     for out in manifest["outputs"]:
         assert out["sha256"] == file_sha256(release / out["file"])
         assert out["rows"] == len(pd.read_parquet(release / out["file"]))
@@ -96,17 +98,24 @@ def _areas_by_level(reference_tables) -> dict[str, int]:
     """How many areas each level has, counted from the reference files the run was given."""
     geo = reference_tables.geography
     localities = pd.read_csv(REPO_ROOT / "reference" / "hscp_localities.csv")
-    return {"datazone": geo["datazone2011"].nunique(), "intzone": geo["intzone2011"].nunique(),
-            "locality": len(localities), "hscp": geo["hscp2019"].nunique(),
-            "health_board": geo["hb2019"].nunique(), "scotland": 1}
+    return {
+        "datazone": geo["datazone2011"].nunique(),
+        "intzone": geo["intzone2011"].nunique(),
+        "locality": len(localities),
+        "hscp": geo["hscp2019"].nunique(),
+        "health_board": geo["hb2019"].nunique(),
+        "scotland": 1,
+    }
 
 
 def _simd_cells_by_level(reference_tables) -> dict[str, int]:
     """(area, quintile) pairs with at least one data zone, per level that has SIMD rows."""
     geo = reference_tables.geography.merge(reference_tables.simd, on="datazone2011", validate="one_to_one")
     geo["scotland"] = "S92000003"
-    return {level: len(geo[[column, "simd2020v2_sc_quintile"]].drop_duplicates())
-            for level, column in (("hscp", "hscp2019"), ("health_board", "hb2019"), ("scotland", "scotland"))}
+    return {
+        level: len(geo[[column, "simd2020v2_sc_quintile"]].drop_duplicates())
+        for level, column in (("hscp", "hscp2019"), ("health_board", "hb2019"), ("scotland", "scotland"))
+    }
 
 
 def test_every_area_and_age_group_is_present(mart, small_extract, reference_tables):
@@ -159,8 +168,15 @@ def test_scotland_quintile_numerators_match_the_inputs(mart, small_extract, refe
     stays = _emergency_stays(small_extract).merge(reference_tables.simd, on="datazone2011", how="left")
     assert stays["simd2020v2_sc_quintile"].notna().all()
     expected = stays["simd2020v2_sc_quintile"].astype(str).value_counts().sort_index()
-    scot = mart[(mart["geography_level"] == "scotland") & (mart["simd_quintile"] != "all")
-                & (mart["age_group"] == "All ages")].set_index("simd_quintile")["numerator"].sort_index()
+    scot = (
+        mart[
+            (mart["geography_level"] == "scotland")
+            & (mart["simd_quintile"] != "all")
+            & (mart["age_group"] == "All ages")
+        ]
+        .set_index("simd_quintile")["numerator"]
+        .sort_index()
+    )
     assert scot.to_dict() == expected.to_dict()
 
 
@@ -179,7 +195,8 @@ def test_bed_days_and_occupied_beds_match_the_extract(published, small_extract):
     beds = _built_mart(published, "average_occupied_beds_emergency")
     stays = _emergency_stays(small_extract)
     scot = bed_days[(bed_days["geography_level"] == "scotland") & (bed_days["simd_quintile"] == "all")].set_index(
-        "age_group")
+        "age_group"
+    )
     assert scot.loc["All ages", "numerator"] == stays["bed_days"].sum()
     assert scot.loc["75+", "numerator"] == stays.loc[stays["age_at_admission"] >= 75, "bed_days"].sum()
     assert bed_days["ci95_lower"].isna().all()  # bed days get no Poisson interval
@@ -196,13 +213,21 @@ def test_bed_days_and_occupied_beds_match_the_extract(published, small_extract):
 def test_levels_reconcile(mart):
     whole = mart[mart["simd_quintile"] == "all"]
     # Intermediate zones need not nest in localities, so the two are separate paths to the HSCP.
-    for child, parent_col, parent in (("datazone", "intzone2011", "intzone"), ("datazone", "locality_code", "locality"),
-                                      ("intzone", "hscp2019", "hscp"), ("locality", "hscp2019", "hscp"),
-                                      ("hscp", "hb2019", "health_board")):
-        sums = whole[whole["geography_level"] == child].groupby(["age_group", parent_col])[
-            ["numerator", "denominator"]].sum()
+    for child, parent_col, parent in (
+        ("datazone", "intzone2011", "intzone"),
+        ("datazone", "locality_code", "locality"),
+        ("intzone", "hscp2019", "hscp"),
+        ("locality", "hscp2019", "hscp"),
+        ("hscp", "hb2019", "health_board"),
+    ):
+        sums = (
+            whole[whole["geography_level"] == child]
+            .groupby(["age_group", parent_col])[["numerator", "denominator"]]
+            .sum()
+        )
         parents = whole[whole["geography_level"] == parent].set_index(["age_group", "geography_code"])[
-            ["numerator", "denominator"]]
+            ["numerator", "denominator"]
+        ]
         parents.index.names = sums.index.names
         pd.testing.assert_frame_equal(sums.sort_index(), parents.sort_index(), check_dtype=False, obj=child)
 
@@ -212,8 +237,9 @@ def test_quintile_rows_add_to_the_area(mart):
     quintiles = mart[mart["simd_quintile"] != "all"]
     sums = quintiles.groupby(key)[["numerator", "denominator"]].sum().sort_index()
     whole = mart[(mart["simd_quintile"] == "all") & mart["geography_level"].isin(quintiles["geography_level"])]
-    pd.testing.assert_frame_equal(sums, whole.set_index(key)[["numerator", "denominator"]].sort_index(),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        sums, whole.set_index(key)[["numerator", "denominator"]].sort_index(), check_dtype=False
+    )
 
 
 def test_quintile_rows_are_compared_with_the_same_scotland_quintile(mart):

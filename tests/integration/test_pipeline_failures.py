@@ -76,8 +76,9 @@ def test_a_bad_lookup_stops_the_run_and_keeps_the_last_release(tmp_path):
     # A release published earlier, which a failed run must not disturb.
     marts = tmp_path / "previous.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(marts)
-    previous = publish_release([marts], releases_dir=cfg.releases_dir,
-                               inputs=[{"sha256": "00" * 32}], run_id="earlier", synthetic=False)
+    previous = publish_release(
+        [marts], releases_dir=cfg.releases_dir, inputs=[{"sha256": "00" * 32}], run_id="earlier", synthetic=False
+    )
     before = sorted(p.name for p in cfg.releases_dir.iterdir())
 
     with pytest.raises(ValidationFailed) as failed:

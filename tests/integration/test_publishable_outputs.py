@@ -51,8 +51,9 @@ def restricted_ids() -> set[str]:
 
 
 def _dataset(folder) -> pd.DataFrame:
-    return duckdb.sql(f"select * from read_parquet('{folder.as_posix()}/indicators/**/*.parquet', "
-                      "hive_partitioning=true)").df()
+    return duckdb.sql(
+        f"select * from read_parquet('{folder.as_posix()}/indicators/**/*.parquet', hive_partitioning=true)"
+    ).df()
 
 
 def test_latest_passes_the_disclosure_check_against_the_extracts(published, restricted_ids):
@@ -95,8 +96,15 @@ def test_every_small_count_is_suppressed_and_every_other_cell_is_unchanged(publi
     hidden = shown["quality_marker"] == "c"
     assert small.any()  # the synthetic extract has a few (bed days of one or two short stays)
     assert hidden[small].all()
-    value_columns = ["numerator", "value", "ci95_lower", "ci95_upper", "ci998_lower", "ci998_upper",
-                     "compared_with_scotland_95"]
+    value_columns = [
+        "numerator",
+        "value",
+        "ci95_lower",
+        "ci95_upper",
+        "ci998_lower",
+        "ci998_upper",
+        "compared_with_scotland_95",
+    ]
     assert shown.loc[hidden, value_columns].isna().all().all()
     assert (shown["denominator"] == full["denominator"]).all()  # populations stay
     kept = shown.loc[~hidden, ["numerator", "value"]]
@@ -118,21 +126,28 @@ def test_data_zones_and_unsuppressed_tables_stay_owner_only_outside_the_release(
 def test_the_dataset_is_queried_by_indicator_without_knowing_the_marts(published):
     cfg, release = published
     latest = (cfg.output_dir / "latest").as_posix()
-    rows = duckdb.sql(f"select geography_level, count(*) as n from read_parquet('{latest}/indicators/**/*.parquet', "
-                      "hive_partitioning=true) where indicator_id = 'emergency_admissions_per_1000' "
-                      "group by all").fetchall()
+    rows = duckdb.sql(
+        f"select geography_level, count(*) as n from read_parquet('{latest}/indicators/**/*.parquet', "
+        "hive_partitioning=true) where indicator_id = 'emergency_admissions_per_1000' "
+        "group by all"
+    ).fetchall()
     assert {level for level, _ in rows} == {"intzone", "locality", "hscp", "health_board", "scotland"}
     frame = pd.read_parquet(f"{latest}/indicators", filters=[("indicator_id", "=", "emergency_admissions_per_1000")])
     assert len(frame) == sum(n for _, n in rows)
-    scotland = frame[(frame["geography_level"] == "scotland") & (frame["simd_quintile"] == "all")
-                     & (frame["age_group"] == "All ages")]
+    scotland = frame[
+        (frame["geography_level"] == "scotland")
+        & (frame["simd_quintile"] == "all")
+        & (frame["age_group"] == "All ages")
+    ]
     assert len(scotland) == 1 and scotland["numerator"].iloc[0] > 0
 
 
 def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch):
     """No suppression, a planted patient id: publish fails naming file, column and row; nothing moves."""
     cfg, release = published
-    patient = pd.read_parquet(synthetic_twins(SMALL_SCALE)["smr01_episodes"], columns=["patient_id"])["patient_id"].iloc[0]
+    patient = pd.read_parquet(synthetic_twins(SMALL_SCALE)["smr01_episodes"], columns=["patient_id"])[
+        "patient_id"
+    ].iloc[0]
     suppress = suppression.suppress
 
     def leaky(table, **kw):
@@ -144,8 +159,11 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
         numerators = table["numerator"].to_pylist()
         numerators[hscp_row] = 2
         table = table.set_column(table.column_names.index("geography_name"), "geography_name", pa.array(names))
-        return table.set_column(table.column_names.index("numerator"), "numerator",
-                                pa.array(numerators, table.schema.field("numerator").type)), report
+        return table.set_column(
+            table.column_names.index("numerator"),
+            "numerator",
+            pa.array(numerators, table.schema.field("numerator").type),
+        ), report
 
     monkeypatch.setattr(suppression, "suppress", leaky)
     before = sorted(p.name for p in cfg.releases_dir.iterdir())

@@ -55,22 +55,33 @@ def _population(reference_tables, group: str) -> int:
 
 # --- emergency readmissions within 28 days -------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def index_stays(episodes):
     """Index stays and their readmission flag, by the NI-14 rules (see int_readmission_index_stays)."""
     ep = episodes.sort_values(["cis_id", "episode_number"])
-    stays = ep.groupby("cis_id", sort=False).agg(
-        patient_id=("patient_id", "first"), admission_date=("admission_date", "first"),
-        discharge_date=("discharge_date", "max"), admission_type=("admission_type", "first"),
-        age=("age_at_admission", "first")).reset_index()
+    stays = (
+        ep.groupby("cis_id", sort=False)
+        .agg(
+            patient_id=("patient_id", "first"),
+            admission_date=("admission_date", "first"),
+            discharge_date=("discharge_date", "max"),
+            admission_type=("admission_type", "first"),
+            age=("age_at_admission", "first"),
+        )
+        .reset_index()
+    )
     deaths = pd.read_parquet(synthetic_twins()["deaths"])[["patient_id", "date_of_death"]]
     deaths["date_of_death"] = pd.to_datetime(deaths["date_of_death"])
 
     dis = stays["discharge_date"]
     fy = dis.dt.year - (dis.dt.month < 4)
     last_visible = pd.Timestamp(date(TEST_YEAR + 1, 3, 31) - timedelta(days=28))
-    died = stays.merge(deaths, on="patient_id", how="left")["date_of_death"].between(
-        stays["admission_date"], stays["discharge_date"]).to_numpy()
+    died = (
+        stays.merge(deaths, on="patient_id", how="left")["date_of_death"]
+        .between(stays["admission_date"], stays["discharge_date"])
+        .to_numpy()
+    )
     index = stays[(fy == TEST_YEAR) & (dis <= last_visible) & ~died].copy()
     # The rules must have had something to exclude for this check to mean anything.
     assert died.sum() > 0 and ((fy == TEST_YEAR) & (dis > last_visible)).sum() > 0
@@ -78,11 +89,13 @@ def index_stays(episodes):
     later = stays[stays["admission_type"].isin(EMERGENCY_TYPES)]
     pairs = index.merge(later, on="patient_id", suffixes=("", "_next"))
     gap = (pairs["admission_date_next"] - pairs["discharge_date"]).dt.days
-    after = ((pairs["admission_date_next"] > pairs["admission_date"])
-             | ((pairs["admission_date_next"] == pairs["admission_date"])
-                & ((pairs["discharge_date_next"] > pairs["discharge_date"])
-                   | ((pairs["discharge_date_next"] == pairs["discharge_date"])
-                      & (pairs["cis_id_next"] > pairs["cis_id"])))))
+    after = (pairs["admission_date_next"] > pairs["admission_date"]) | (
+        (pairs["admission_date_next"] == pairs["admission_date"])
+        & (
+            (pairs["discharge_date_next"] > pairs["discharge_date"])
+            | ((pairs["discharge_date_next"] == pairs["discharge_date"]) & (pairs["cis_id_next"] > pairs["cis_id"]))
+        )
+    )
     hits = pairs[gap.between(0, 28) & (pairs["cis_id_next"] != pairs["cis_id"]) & after]
     index["readmitted"] = index["cis_id"].isin(hits["cis_id"])
     return index
@@ -107,9 +120,11 @@ def test_readmissions_are_a_proportion_of_discharges(latest):
 
 # --- potentially preventable admissions ------------------------------------------------------
 
+
 @pytest.mark.parametrize("group", ["All ages", "<18", "18-64", "65+", "75+"])
-def test_ppa_scotland_numerator_and_denominator_match_the_extract(latest, emergency_first_episodes,
-                                                                  reference_tables, group):
+def test_ppa_scotland_numerator_and_denominator_match_the_extract(
+    latest, emergency_first_episodes, reference_tables, group
+):
     scot = _scotland(latest, "potentially_preventable_admissions_per_1000")
     stays = emergency_first_episodes
     ppa = icd10_groups.ppa_condition(stays).notna() & _in_group(stays["age_at_admission"], group)
@@ -120,8 +135,8 @@ def test_ppa_scotland_numerator_and_denominator_match_the_extract(latest, emerge
 
 # --- falls, 65 and over ---------------------------------------------------------------------
 
-def test_falls_scotland_numerator_and_denominator_match_the_extract(latest, emergency_first_episodes,
-                                                                    reference_tables):
+
+def test_falls_scotland_numerator_and_denominator_match_the_extract(latest, emergency_first_episodes, reference_tables):
     scot = _scotland(latest, "falls_admissions_65_plus_per_1000")
     assert list(scot.index) == ["65+"]
     stays = emergency_first_episodes
@@ -133,8 +148,11 @@ def test_falls_scotland_numerator_and_denominator_match_the_extract(latest, emer
 
 
 def test_every_area_has_a_row(latest):
-    for mart, groups in (("emergency_readmissions_28_days", 5), ("potentially_preventable_admissions_per_1000", 5),
-                         ("falls_admissions_65_plus_per_1000", 1)):
+    for mart, groups in (
+        ("emergency_readmissions_28_days", 5),
+        ("potentially_preventable_admissions_per_1000", 5),
+        ("falls_admissions_65_plus_per_1000", 1),
+    ):
         frame = pd.read_parquet(latest / f"{mart}.parquet")
         assert frame["is_synthetic"].all()
         areas = {"locality": 127, "hscp": 31, "health_board": 14, "scotland": 1}

@@ -36,7 +36,8 @@ FORMATS = {
     "private-key": re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
     "aws-access-key-id": re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
     "aws-secret-access-key": re.compile(
-        r"(?i)aws_?secret_?access_?key\s*[=:]\s*['\"]?(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"),
+        r"(?i)aws_?secret_?access_?key\s*[=:]\s*['\"]?(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+    ),
     "github-token": re.compile(r"\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{36,}\b"),
     "slack-token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
     "google-api-key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),
@@ -46,7 +47,8 @@ FORMATS = {
 _SECRET_WORD = r"(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|fernet[_-]?key)"
 ASSIGNMENT = re.compile(
     rf"(?i)(?P<key>[A-Za-z0-9_.-]*{_SECRET_WORD}[A-Za-z0-9_.-]*)['\"]?\s*(?::=|=|:)\s*"
-    r"(?:(?P<quote>['\"])(?P<quoted>[^'\"\n]*)(?P=quote)|(?P<bare>[^\s'\",;#)}\]]+))")
+    r"(?:(?P<quote>['\"])(?P<quoted>[^'\"\n]*)(?P=quote)|(?P<bare>[^\s'\",;#)}\]]+))"
+)
 # A shell/compose default of a secret name, `${NAME:-...}`: the default is a literal.
 DEFAULT_VALUE = re.compile(rf"(?i)\$\{{[A-Za-z0-9_]*{_SECRET_WORD}[A-Za-z0-9_]*:?-(?P<value>[^}}]*)\}}")
 URI_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://(?P<user>[^\s:/@'\"]+):(?P<value>[^\s@/'\"]+)@")
@@ -57,8 +59,20 @@ ENTROPY_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")
 IDENTIFIER = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,}|[0-9]+|[_/-])+")
 
 # Files whose bare (unquoted) values are literals. In code a bare value is an expression.
-CONFIG_SUFFIXES = {".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".env", ".example", ".json",
-                   ".properties", ".in", ".lock"}
+CONFIG_SUFFIXES = {
+    ".yml",
+    ".yaml",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".env",
+    ".example",
+    ".json",
+    ".properties",
+    ".in",
+    ".lock",
+}
 CONFIG_NAMES = {"Dockerfile", "docker-compose.yml", ".env", "Makefile"}
 RULES = (*FORMATS, "secret-assignment", "uri-password", "high-entropy")
 MAX_BYTES = 20 * 1024 * 1024
@@ -104,9 +118,14 @@ def is_config(path: str) -> bool:
 def is_reference(value: str) -> bool:
     """A value that names where the secret comes from instead of being one."""
     v = value.strip()
-    return (not v or v[0] in "$<{%" or v.startswith("os.environ") or v.startswith("getenv")
-            or v.lower() in {"null", "none", "~", "true", "false", "required", "optional"}
-            or set(v) <= set("*x.-_"))
+    return (
+        not v
+        or v[0] in "$<{%"
+        or v.startswith("os.environ")
+        or v.startswith("getenv")
+        or v.lower() in {"null", "none", "~", "true", "false", "required", "optional"}
+        or set(v) <= set("*x.-_")
+    )
 
 
 def shannon_entropy(text: str) -> float:
@@ -131,7 +150,8 @@ def scan_text(path: str, text: str) -> list[Finding]:
     findings: list[Finding] = []
     config = is_config(path)
     for line_no, line in enumerate(text.splitlines(), 1):
-        def add(rule: str, value: str) -> None:
+
+        def add(rule: str, value: str, line_no=line_no, line=line) -> None:
             findings.append(Finding(path, line_no, rule, line, value))
 
         for rule, pattern in FORMATS.items():
@@ -141,7 +161,7 @@ def scan_text(path: str, text: str) -> list[Finding]:
             if not is_reference(m.group("value")):
                 add("secret-assignment", m.group("value"))
         for m in ASSIGNMENT.finditer(line):
-            if line[max(m.start() - 2, 0):m.start()].endswith(("${", "$")):
+            if line[max(m.start() - 2, 0) : m.start()].endswith(("${", "$")):
                 continue  # ${NAME:?message} or $NAME: a reference (defaults are checked above)
             value = m.group("quoted") if m.group("quote") else m.group("bare")
             if m.group("bare") is not None and not config:
@@ -166,15 +186,21 @@ def scan_file(root: Path, rel: str) -> list[Finding]:
     data = path.read_bytes()[:MAX_BYTES]
     if b"\x00" in data[:8192]:  # binary (Parquet): only formats that are secrets anywhere
         text = data.decode("latin-1")
-        return [Finding(rel, text.count("\n", 0, m.start()) + 1, rule, "", m.group(0))
-                for rule, pattern in FORMATS.items() for m in pattern.finditer(text)]
+        return [
+            Finding(rel, text.count("\n", 0, m.start()) + 1, rule, "", m.group(0))
+            for rule, pattern in FORMATS.items()
+            for m in pattern.finditer(text)
+        ]
     return scan_text(rel, data.decode("utf-8", "replace"))
 
 
 def repo_files(root: Path = REPO) -> list[str]:
     """Tracked files plus untracked ones that are not ignored: what a commit could contain."""
-    out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-                          "--exclude-standard"], check=True, capture_output=True).stdout
+    out = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+    ).stdout
     return sorted({name for name in out.decode().split("\0") if name})
 
 
@@ -196,8 +222,9 @@ def read_allowlist(path: Path = ALLOWLIST) -> list[AllowEntry]:
     return entries
 
 
-def scan_repo(root: Path = REPO, allowlist: list[AllowEntry] | None = None
-              ) -> tuple[list[str], list[Finding], list[AllowEntry]]:
+def scan_repo(
+    root: Path = REPO, allowlist: list[AllowEntry] | None = None
+) -> tuple[list[str], list[Finding], list[AllowEntry]]:
     """(files scanned, findings not allowed, allow-list entries that matched nothing)."""
     allowlist = [] if allowlist is None else allowlist
     files = repo_files(root)

@@ -66,10 +66,23 @@ def test_forged_vintage_symlink_is_not_taken_as_archived(world):
     src, raw, outside = world
     sha = file_sha256(src)
     (outside / "lookup.csv").write_text("forged\n")
-    (outside / "manifest.json").write_text(json.dumps({
-        "source": "locality_lookup", "vintage": vintage_name(sha), "original_name": "lookup.csv",
-        "sha256": sha, "size_bytes": 7, "row_count": 0, "restricted": False, "synthetic": False,
-        "warnings": [], "origin": "x", "retrieved_at": "2025-01-01T00:00:00+00:00"}))
+    (outside / "manifest.json").write_text(
+        json.dumps(
+            {
+                "source": "locality_lookup",
+                "vintage": vintage_name(sha),
+                "original_name": "lookup.csv",
+                "sha256": sha,
+                "size_bytes": 7,
+                "row_count": 0,
+                "restricted": False,
+                "synthetic": False,
+                "warnings": [],
+                "origin": "x",
+                "retrieved_at": "2025-01-01T00:00:00+00:00",
+            }
+        )
+    )
     (raw / "locality_lookup").mkdir()
     (raw / "locality_lookup" / vintage_name(sha)).symlink_to(outside)
     with pytest.raises(UnsafeArchivePath, match="outside the archive"):

@@ -25,8 +25,9 @@ AUDIT = REPO_ROOT / ".ci" / "audit"
 
 def run_audit(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
     """Run .ci/audit with extra environment variables."""
-    return subprocess.run([str(AUDIT), *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [str(AUDIT), *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **env}
+    )
 
 
 def test_the_ignore_file_gives_every_entry_an_id_and_a_reason() -> None:
@@ -35,12 +36,15 @@ def test_the_ignore_file_gives_every_entry_an_id_and_a_reason() -> None:
     assert "is well formed" in result.stdout
 
 
-@pytest.mark.parametrize("line", [
-    "PYSEC-2024-1",                                       # no reason
-    "PYSEC-2024-1 |   ",                                  # an empty reason
-    "GHSA-aaaa-bbbb-cccc | later",                        # a reason too short to say why
-    "requests-is-old | the package is pinned for a reason",  # not a vulnerability id
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "PYSEC-2024-1",  # no reason
+        "PYSEC-2024-1 |   ",  # an empty reason
+        "GHSA-aaaa-bbbb-cccc | later",  # a reason too short to say why
+        "requests-is-old | the package is pinned for a reason",  # not a vulnerability id
+    ],
+)
 def test_an_ignore_entry_without_id_or_reason_is_refused(tmp_path: Path, line: str) -> None:
     ignore = tmp_path / "ignore.txt"
     ignore.write_text("# comment\n\n" + line + "\n")
@@ -72,16 +76,22 @@ def stand_in(tmp_path: Path):
 
     def run(dependencies: list[dict], status: int = 0):
         report = json.dumps({"dependencies": dependencies, "fixes": []})
-        result = run_audit(PIP_AUDIT=str(stub), AUDIT_IGNORE=str(ignore), STUB_REPORT=report,
-                           STUB_STATUS=str(status), STUB_ARGS=str(tmp_path / "args.json"))
+        result = run_audit(
+            PIP_AUDIT=str(stub),
+            AUDIT_IGNORE=str(ignore),
+            STUB_REPORT=report,
+            STUB_STATUS=str(status),
+            STUB_ARGS=str(tmp_path / "args.json"),
+        )
         return result, json.loads((tmp_path / "args.json").read_text())
 
     return run
 
 
 def test_a_complete_audit_with_nothing_found_passes(stand_in) -> None:
-    result, args = stand_in([{"name": "pkg-a", "version": "1.0", "vulns": []},
-                             {"name": "pkg-b", "version": "2.0", "vulns": []}])
+    result, args = stand_in(
+        [{"name": "pkg-a", "version": "1.0", "vulns": []}, {"name": "pkg-b", "version": "2.0", "vulns": []}]
+    )
     assert result.returncode == 0, result.stderr
     assert "2 packages, 2 audited, 0 not audited, 0 vulnerabilities" in result.stdout
     # The lock is audited as pinned, and the ignore file's ids reach pip-audit.
@@ -115,8 +125,10 @@ def _pip_audit() -> str | None:
 def test_the_locked_dependencies_have_no_known_vulnerability() -> None:
     pip_audit = _pip_audit()
     if pip_audit is None:
-        pytest.skip("pip-audit is not installed (it is not in requirements.lock); "
-                    "run .ci/audit with PIP_AUDIT=/path/to/pip-audit")
+        pytest.skip(
+            "pip-audit is not installed (it is not in requirements.lock); "
+            "run .ci/audit with PIP_AUDIT=/path/to/pip-audit"
+        )
     result = run_audit(timeout=900, PIP_AUDIT=pip_audit)
     if result.returncode == 3:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -77,10 +77,13 @@ def test_the_repository_holds_no_secret() -> None:
     # Every file of the deployment is among those scanned.
     assert {"docker-compose.yml", "Dockerfile", "deploy/env.example", "config/pipeline.yml"} <= set(scanned)
     assert len(scanned) > 100
-    assert found == [], "suspected secrets (add a false positive to .ci/secret-allowlist.txt with a " \
-                        "reason):\n" + "\n".join(map(str, found))
-    assert stale == [], "allow-list entries that match nothing; remove them:\n" + \
-                        "\n".join(f"line {e.line_no}: {e.path} | {e.rule}" for e in stale)
+    assert found == [], (
+        "suspected secrets (add a false positive to .ci/secret-allowlist.txt with a "
+        "reason):\n" + "\n".join(map(str, found))
+    )
+    assert stale == [], "allow-list entries that match nothing; remove them:\n" + "\n".join(
+        f"line {e.line_no}: {e.path} | {e.rule}" for e in stale
+    )
 
 
 def test_every_allowlist_entry_names_a_file_a_rule_and_a_reason() -> None:
@@ -124,22 +127,30 @@ def test_a_planted_secret_in_a_git_checkout_is_caught(tmp_path: Path) -> None:
     subprocess.run(["git", "-C", str(repo), "add", "Dockerfile", "model.parquet"], check=True)
     # settings.yml is left untracked: it is still scanned, since the next commit could hold it.
     allow = tmp_path / "allow.txt"
-    allow.write_text("# comment\n"
-                     "settings.yml | high-entropy | sha: | a public checksum, not a key\n"
-                     "Dockerfile | private-key | nothing | an entry that matches nothing\n")
+    allow.write_text(
+        "# comment\n"
+        "settings.yml | high-entropy | sha: | a public checksum, not a key\n"
+        "Dockerfile | private-key | nothing | an entry that matches nothing\n"
+    )
     scanned, found, stale = scan_repo(repo, read_allowlist(allow))
     assert ".env" not in scanned and {"Dockerfile", "model.parquet", "settings.yml"} <= set(scanned)
     assert sorted((f.path, f.rule) for f in found) == [
-        ("Dockerfile", "uri-password"), ("model.parquet", "private-key"), ("settings.yml", "secret-assignment")]
+        ("Dockerfile", "uri-password"),
+        ("model.parquet", "private-key"),
+        ("settings.yml", "secret-assignment"),
+    ]
     assert [(e.path, e.rule) for e in stale] == [("Dockerfile", "private-key")]
 
 
-@pytest.mark.parametrize("line", [
-    "Dockerfile | uri-password | x",                          # no reason
-    "Dockerfile | no-such-rule | x | a reason of words",       # unknown rule
-    "Dockerfile | uri-password |  | a reason of words",        # no text
-    "Dockerfile | uri-password | x | ok",                     # a reason too short to say why
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Dockerfile | uri-password | x",  # no reason
+        "Dockerfile | no-such-rule | x | a reason of words",  # unknown rule
+        "Dockerfile | uri-password |  | a reason of words",  # no text
+        "Dockerfile | uri-password | x | ok",  # a reason too short to say why
+    ],
+)
 def test_an_allowlist_entry_without_its_parts_is_refused(tmp_path: Path, line: str) -> None:
     allow = tmp_path / "allow.txt"
     allow.write_text(line + "\n")

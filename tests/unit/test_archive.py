@@ -88,10 +88,24 @@ def test_a_vintage_of_the_earlier_layout_is_still_found_and_reused(tmp_path):
     old = tmp_path / "raw" / "s" / f"20250101T000000Z_{sha[:16]}"
     old.mkdir(parents=True)
     (old / "a.csv").write_bytes(src.read_bytes())
-    (old / "manifest.json").write_text(json.dumps({
-        "source": "s", "vintage": old.name, "path": str(old / "a.csv"), "original_name": "a.csv",
-        "origin": str(src), "sha256": sha, "size_bytes": 4, "row_count": 1,
-        "retrieved_at": "2025-01-01T00:00:00+00:00", "restricted": False, "synthetic": False, "warnings": []}))
+    (old / "manifest.json").write_text(
+        json.dumps(
+            {
+                "source": "s",
+                "vintage": old.name,
+                "path": str(old / "a.csv"),
+                "original_name": "a.csv",
+                "origin": str(src),
+                "sha256": sha,
+                "size_bytes": 4,
+                "row_count": 1,
+                "retrieved_at": "2025-01-01T00:00:00+00:00",
+                "restricted": False,
+                "synthetic": False,
+                "warnings": [],
+            }
+        )
+    )
     entry, is_new = land("s", src, tmp_path / "raw")
     assert not is_new and entry.vintage == old.name and entry.retrieved_at.startswith("2025-01-01")
     assert sorted(p.name for p in (tmp_path / "raw" / "s").iterdir()) == [old.name]

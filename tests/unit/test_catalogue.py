@@ -5,8 +5,17 @@ import re
 import pytest
 import yaml
 
-from transforms.catalogue import (CATALOGUE_DIR, CONFIDENCE_LEVELS, DBT_MACRO, DOCS_PAGE, METHODS, CatalogueError,
-                                  load_catalogue, render_dbt_macro, render_markdown)
+from transforms.catalogue import (
+    CATALOGUE_DIR,
+    CONFIDENCE_LEVELS,
+    DBT_MACRO,
+    DOCS_PAGE,
+    METHODS,
+    CatalogueError,
+    load_catalogue,
+    render_dbt_macro,
+    render_markdown,
+)
 from transforms.config import REPO_ROOT as REPO
 
 
@@ -22,8 +31,9 @@ def test_every_indicator_has_a_mart_model_with_documentation():
 
 
 def test_docs_page_is_generated_from_the_catalogue():
-    assert DOCS_PAGE.read_text() == render_markdown(load_catalogue()), \
+    assert DOCS_PAGE.read_text() == render_markdown(load_catalogue()), (
         "docs/indicators.md is stale: run `python -m transforms docs`"
+    )
 
 
 def test_an_incomplete_or_invalid_entry_is_refused(tmp_path):
@@ -39,8 +49,9 @@ def test_an_incomplete_or_invalid_entry_is_refused(tmp_path):
 
 
 def test_dbt_macro_is_generated_from_the_catalogue():
-    assert DBT_MACRO.read_text() == render_dbt_macro(load_catalogue()), \
+    assert DBT_MACRO.read_text() == render_dbt_macro(load_catalogue()), (
         "dbt_project/macros/catalogue.sql is stale: run `python -m transforms docs`"
+    )
 
 
 def _sql_without_comments(path) -> str:
@@ -56,7 +67,9 @@ def test_no_mart_restates_what_its_catalogue_entry_says(ind):
     assert re.search(rf"(indicator_mart|catalogue_entry)\(\s*'{ind.id}'", sql), f"{path.name} does not read its entry"
     assert not [m for m in METHODS if f"'{m}'" in sql], f"{path.name} names a method"
     code = re.sub(r"'[^']*'", "''", sql)
-    assert not re.search(r"\b(multiplier|method|with_ci|period_type)\s*=", code), f"{path.name} passes a catalogue field"
+    assert not re.search(r"\b(multiplier|method|with_ci|period_type)\s*=", code), (
+        f"{path.name} passes a catalogue field"
+    )
     assert not re.search(r"\bas\s+(multiplier|method|period_type)\b", code), f"{path.name} writes a catalogue column"
     numbers = {float(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", code)}
     restated = numbers & {float(ind.multiplier), *CONFIDENCE_LEVELS}

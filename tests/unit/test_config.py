@@ -1,4 +1,3 @@
-
 import pytest
 
 from transforms.config import DEFAULT_CONFIG, ConfigError, load_config
@@ -8,18 +7,22 @@ def test_default_config_uses_the_synthetic_extract_and_repo_paths():
     cfg = load_config(DEFAULT_CONFIG, environ={})
     assert cfg.uses_synthetic_smr01
     assert cfg.reference_dir.name == "reference" and cfg.reference_dir.is_dir()
-    assert cfg.period.financial_years == list(range(cfg.period.first_financial_year,
-                                                    cfg.period.last_financial_year + 1))
+    assert cfg.period.financial_years == list(
+        range(cfg.period.first_financial_year, cfg.period.last_financial_year + 1)
+    )
 
 
 def test_environment_overrides_point_the_pipeline_at_real_files(tmp_path):
     extract = tmp_path / "smr01_real.csv"
-    cfg = load_config(DEFAULT_CONFIG, environ={
-        "HSCP_INPUTS__SMR01": str(extract),
-        "HSCP_PATHS__OUTPUT_DIR": str(tmp_path / "out"),
-        "HSCP_PERIOD__FIRST_FINANCIAL_YEAR": "2021",
-        "HSCP_PERIOD__LAST_FINANCIAL_YEAR": "2021",
-    })
+    cfg = load_config(
+        DEFAULT_CONFIG,
+        environ={
+            "HSCP_INPUTS__SMR01": str(extract),
+            "HSCP_PATHS__OUTPUT_DIR": str(tmp_path / "out"),
+            "HSCP_PERIOD__FIRST_FINANCIAL_YEAR": "2021",
+            "HSCP_PERIOD__LAST_FINANCIAL_YEAR": "2021",
+        },
+    )
     assert cfg.smr01 == extract and not cfg.uses_synthetic_smr01
     assert cfg.releases_dir == tmp_path / "out" / "releases"
     assert cfg.period.financial_years == [2021]
@@ -32,12 +35,17 @@ def test_hscp_config_names_another_file(tmp_path):
     assert cfg.source_file == other and cfg.output_dir.name == "elsewhere"
 
 
-@pytest.mark.parametrize("environ, message", [
-    ({"HSCP_INPUTS__NOPE": "x"}, "HSCP_INPUTS__NOPE names no setting"),
-    ({"HSCP_PERIOD__FIRST_FINANCIAL_YEAR": "2024", "HSCP_PERIOD__LAST_FINANCIAL_YEAR": "2020"},
-     "first_financial_year is after"),
-    ({"HSCP_CONFIG": "/nonexistent/pipeline.yml"}, "configuration file not found"),
-])
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"HSCP_INPUTS__NOPE": "x"}, "HSCP_INPUTS__NOPE names no setting"),
+        (
+            {"HSCP_PERIOD__FIRST_FINANCIAL_YEAR": "2024", "HSCP_PERIOD__LAST_FINANCIAL_YEAR": "2020"},
+            "first_financial_year is after",
+        ),
+        ({"HSCP_CONFIG": "/nonexistent/pipeline.yml"}, "configuration file not found"),
+    ],
+)
 def test_bad_configuration_is_refused_with_a_clear_message(environ, message):
     with pytest.raises(ConfigError, match=message):
         load_config(environ=environ)
@@ -53,8 +61,13 @@ def test_every_restricted_extract_is_synthetic_by_default_or_a_given_path(tmp_pa
 
 
 def test_published_aggregates_can_be_switched_off_or_pointed_elsewhere(tmp_path):
-    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": "none",
-                                               "HSCP_INPUTS__PUBLIC_ADMISSIONS_HSCP_SIMD": str(tmp_path / "a.csv")})
+    cfg = load_config(
+        DEFAULT_CONFIG,
+        environ={
+            "HSCP_INPUTS__PUBLIC_AE_MONTHLY": "none",
+            "HSCP_INPUTS__PUBLIC_ADMISSIONS_HSCP_SIMD": str(tmp_path / "a.csv"),
+        },
+    )
     assert cfg.public == {"public_admissions_hscp_simd": tmp_path / "a.csv"}
     assert cfg.optional_inputs == {"public_admissions_hscp_simd", "public_ae_monthly"}
 
@@ -68,13 +81,16 @@ def test_an_absent_optional_input_is_left_out_and_reported(tmp_path):
     from transforms import inputs
 
     absent = tmp_path / "not_here.csv"
-    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": str(absent),
-                                               "HSCP_INPUTS__PUBLIC_ADMISSIONS_HSCP_SIMD": "none"})
+    cfg = load_config(
+        DEFAULT_CONFIG,
+        environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": str(absent), "HSCP_INPUTS__PUBLIC_ADMISSIONS_HSCP_SIMD": "none"},
+    )
     names = [f.name for f in inputs.input_files(cfg)]
     assert "public_ae_monthly" not in names and "public_admissions_hscp_simd" not in names
     assert inputs.missing_optional_inputs(cfg) == ["public_ae_monthly"]
     # The same file, no longer optional, is kept: ingest then fails on it, naming it.
-    cfg = load_config(DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": str(absent),
-                                               "HSCP_INPUTS__OPTIONAL": "[]"})
+    cfg = load_config(
+        DEFAULT_CONFIG, environ={"HSCP_INPUTS__PUBLIC_AE_MONTHLY": str(absent), "HSCP_INPUTS__OPTIONAL": "[]"}
+    )
     assert [f.path for f in inputs.input_files(cfg) if f.name == "public_ae_monthly"] == [absent]
     assert inputs.missing_optional_inputs(cfg) == []

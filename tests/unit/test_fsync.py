@@ -20,5 +20,9 @@ def test_a_tree_is_flushed_without_changing_it(tmp_path):
     fsync_tree(tmp_path)
     fsync_dir(tmp_path)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
-        "a", "a/b", "a/b/part-0.parquet", "manifest.json"]
+        "a",
+        "a/b",
+        "a/b/part-0.parquet",
+        "manifest.json",
+    ]
     assert (tmp_path / "a" / "b" / "part-0.parquet").read_bytes() == b"PAR1"

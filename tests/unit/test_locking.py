@@ -28,8 +28,13 @@ print("released", flush=True)
 
 def start_holder(lock: Path, hold_seconds: float) -> subprocess.Popen:
     """Another process that takes the lock and keeps it for `hold_seconds`."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), str(hold_seconds)], cwd=REPO_ROOT,
-                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock), str(hold_seconds)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "locked"
     return proc
 

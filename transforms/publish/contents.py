@@ -19,8 +19,9 @@ from transforms.runstate import RunState
 
 def supplied_indicators(indicators: list, state: RunState) -> list:
     """The catalogue entries the run built: not those of an optional published aggregate it did not have."""
-    return [i for i in indicators
-            if i.source_extract not in inputs.PUBLIC_AGGREGATES or i.source_extract in state.inputs]
+    return [
+        i for i in indicators if i.source_extract not in inputs.PUBLIC_AGGREGATES or i.source_extract in state.inputs
+    ]
 
 
 def lookup_summary(staged_dir: Path) -> dict:
@@ -43,9 +44,14 @@ def release_inputs(state: RunState) -> tuple[list[dict], list[dict]]:
         d["origin"] = e.original_name
         d["warnings"] = [*e.warnings, *state.read_warnings.get(e.source, [])]
         listed.append(d)
-        provenance.append({"source": e.source, "vintage": e.vintage,
-                           "origin": e.original_name if e.restricted else e.origin,
-                           "retrieved_at": e.retrieved_at})
+        provenance.append(
+            {
+                "source": e.source,
+                "vintage": e.vintage,
+                "origin": e.original_name if e.restricted else e.origin,
+                "retrieved_at": e.retrieved_at,
+            }
+        )
     return listed, provenance
 
 
@@ -81,12 +87,17 @@ def indicator_outputs(run_folder: Path, marts: list[Path], staging: Path, thresh
     dataset.write_restricted(table, run_folder / "restricted")
     withheld = list(suppression.RESTRICTED_LEVELS)
     publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
-    publishable, report = suppression.suppress(publishable, threshold=threshold,
-                                               linked=suppression.LINKED_INDICATORS)
+    publishable, report = suppression.suppress(publishable, threshold=threshold, linked=suppression.LINKED_INDICATORS)
     outputs = dataset.write_partitioned(publishable, staging)
-    summary = {"dataset": {"path": dataset.DATASET_DIR, "format": "parquet", "partitioning": "hive",
-                           "partition_columns": list(dataset.PARTITIONS),
-                           "geography_levels": sorted(set(publishable["geography_level"].to_pylist())),
-                           "indicator_ids": sorted(set(publishable["indicator_id"].to_pylist()))},
-               "disclosure_control": {**report.manifest(), "withheld_levels": withheld}}
+    summary = {
+        "dataset": {
+            "path": dataset.DATASET_DIR,
+            "format": "parquet",
+            "partitioning": "hive",
+            "partition_columns": list(dataset.PARTITIONS),
+            "geography_levels": sorted(set(publishable["geography_level"].to_pylist())),
+            "indicator_ids": sorted(set(publishable["indicator_id"].to_pylist())),
+        },
+        "disclosure_control": {**report.manifest(), "withheld_levels": withheld},
+    }
     return outputs, summary

@@ -38,20 +38,45 @@ PART_FILE = "part-0.parquet"
 # Core columns of every mart and their published type; None: the common type of the
 # marts (integer when every mart has integers, else float64), so counts stay integers.
 CORE_TYPES: dict[str, pa.DataType | None] = {
-    "indicator_id": pa.string(), "period": pa.string(), "period_type": pa.string(),
-    "period_start": pa.date32(), "geography_level": pa.string(), "geography_code": pa.string(),
-    "geography_name": pa.string(), "hscp2019": pa.string(), "hb2019": pa.string(),
-    "simd_quintile": pa.string(), "sex": pa.string(), "age_group": pa.string(),
-    "numerator": None, "denominator": None, "value": pa.float64(),
-    "ci95_lower": pa.float64(), "ci95_upper": pa.float64(),
-    "ci998_lower": pa.float64(), "ci998_upper": pa.float64(),
-    "method": pa.string(), "multiplier": None, "scotland_value": pa.float64(),
-    "compared_with_scotland_95": pa.string(), "quality_marker": pa.string(),
-    "locality_lookup_basis": pa.string(), "is_synthetic": pa.bool_(), "source_vintage": pa.string(),
+    "indicator_id": pa.string(),
+    "period": pa.string(),
+    "period_type": pa.string(),
+    "period_start": pa.date32(),
+    "geography_level": pa.string(),
+    "geography_code": pa.string(),
+    "geography_name": pa.string(),
+    "hscp2019": pa.string(),
+    "hb2019": pa.string(),
+    "simd_quintile": pa.string(),
+    "sex": pa.string(),
+    "age_group": pa.string(),
+    "numerator": None,
+    "denominator": None,
+    "value": pa.float64(),
+    "ci95_lower": pa.float64(),
+    "ci95_upper": pa.float64(),
+    "ci998_lower": pa.float64(),
+    "ci998_upper": pa.float64(),
+    "method": pa.string(),
+    "multiplier": None,
+    "scotland_value": pa.float64(),
+    "compared_with_scotland_95": pa.string(),
+    "quality_marker": pa.string(),
+    "locality_lookup_basis": pa.string(),
+    "is_synthetic": pa.bool_(),
+    "source_vintage": pa.string(),
 }
 # Rows are sorted on these first (then on every other column, for a total order).
-SORT_KEYS = ("indicator_id", "geography_level", "period_start", "period", "geography_code",
-             "simd_quintile", "sex", "age_group")
+SORT_KEYS = (
+    "indicator_id",
+    "geography_level",
+    "period_start",
+    "period",
+    "geography_code",
+    "simd_quintile",
+    "sex",
+    "age_group",
+)
 ROW_GROUP_ROWS = 1 << 17
 _SAFE_PARTITION_VALUE = re.compile(r"^[a-z0-9_]{1,100}$")
 
@@ -103,11 +128,18 @@ def unify(marts: Iterable[Path]) -> pa.Table:
         tables.append(table)
     names = _column_order([t.schema for t in tables])
     schema = pa.schema(
-        [(c, CORE_TYPES[c] if CORE_TYPES.get(c) is not None else
-          _common_type([t.schema.field(c).type for t in tables if c in t.column_names], c))
-         for c in [*PARTITIONS, *names]])
+        [
+            (
+                c,
+                CORE_TYPES[c]
+                if CORE_TYPES.get(c) is not None
+                else _common_type([t.schema.field(c).type for t in tables if c in t.column_names], c),
+            )
+            for c in [*PARTITIONS, *names]
+        ]
+    )
     unified = []
-    for path, table in zip(paths, tables):
+    for path, table in zip(paths, tables, strict=False):
         columns = []
         for field in schema:
             if field.name in table.column_names:
@@ -117,8 +149,9 @@ def unify(marts: Iterable[Path]) -> pa.Table:
                 try:
                     columns.append(column.cast(field.type))
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                    raise ValueError(f"{path}: column {field.name!r} of type {column.type} "
-                                     f"does not convert to {field.type}: {exc}") from exc
+                    raise ValueError(
+                        f"{path}: column {field.name!r} of type {column.type} does not convert to {field.type}: {exc}"
+                    ) from exc
             else:
                 columns.append(pa.nulls(table.num_rows, field.type))
         unified.append(pa.Table.from_arrays(columns, schema=schema))
@@ -129,8 +162,7 @@ def unify(marts: Iterable[Path]) -> pa.Table:
 
 def sort_rows(table: pa.Table) -> pa.Table:
     """A total order on the rows (SORT_KEYS, then every other sortable column): same rows, same order."""
-    sortable = [f.name for f in table.schema
-                if not (pa.types.is_nested(f.type) or pa.types.is_null(f.type))]
+    sortable = [f.name for f in table.schema if not (pa.types.is_nested(f.type) or pa.types.is_null(f.type))]
     keys = [k for k in SORT_KEYS if k in sortable] + [k for k in sortable if k not in SORT_KEYS]
     if not keys or table.num_rows == 0:
         return table
@@ -139,19 +171,27 @@ def sort_rows(table: pa.Table) -> pa.Table:
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Deterministic bytes: no schema metadata, fixed compression and row groups."""
-    pq.write_table(table.replace_schema_metadata(None), path, compression="snappy",
-                   row_group_size=ROW_GROUP_ROWS, use_dictionary=True, write_statistics=True,
-                   data_page_version="1.0", store_schema=True)
+    pq.write_table(
+        table.replace_schema_metadata(None),
+        path,
+        compression="snappy",
+        row_group_size=ROW_GROUP_ROWS,
+        use_dictionary=True,
+        write_statistics=True,
+        data_page_version="1.0",
+        store_schema=True,
+    )
 
 
 def partitions(table: pa.Table) -> list[tuple[str, str]]:
     """The (geography_level, indicator_id) pairs present, sorted; refuses values unfit for a folder name."""
-    pairs = sorted(set(zip(table["geography_level"].to_pylist(), table["indicator_id"].to_pylist())))
+    pairs = sorted(set(zip(table["geography_level"].to_pylist(), table["indicator_id"].to_pylist(), strict=False)))
     for pair in pairs:
-        for column, value in zip(PARTITIONS, pair):
+        for column, value in zip(PARTITIONS, pair, strict=False):
             if not isinstance(value, str) or not _SAFE_PARTITION_VALUE.match(value):
-                raise ValueError(f"{column} {value!r} cannot name a partition folder "
-                                 "(lower-case letters, digits and _ only)")
+                raise ValueError(
+                    f"{column} {value!r} cannot name a partition folder (lower-case letters, digits and _ only)"
+                )
     return pairs
 
 

@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
@@ -43,17 +43,25 @@ from transforms.fsync import fsync_dir, fsync_tree
 
 log = logging.getLogger(__name__)
 
-SYNTHETIC_NOTICE = ("SYNTHETIC: the patient-level input of this release is synthetic. "
-                    "Its figures are not real and must not be used for decisions.")
+SYNTHETIC_NOTICE = (
+    "SYNTHETIC: the patient-level input of this release is synthetic. "
+    "Its figures are not real and must not be used for decisions."
+)
 
 
 def code_version() -> str:
     """The git commit of the code that built the release, when it is a git checkout."""
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                             text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return f"{__version__}+{sha[:12]}{'.dirty' if dirty else ''}"
     except (OSError, subprocess.SubprocessError):
         return __version__
@@ -73,8 +81,13 @@ def release_id_for(manifest: dict) -> str:
 def _output_entry(release_dir: Path, rel: str) -> dict:
     path = release_dir / rel
     meta = pq.ParquetFile(path).metadata
-    return {"file": rel, "rows": meta.num_rows, "bytes": path.stat().st_size,
-            "sha256": file_sha256(path), "columns": meta.schema.to_arrow_schema().names}
+    return {
+        "file": rel,
+        "rows": meta.num_rows,
+        "bytes": path.stat().st_size,
+        "sha256": file_sha256(path),
+        "columns": meta.schema.to_arrow_schema().names,
+    }
 
 
 def _release_paths(outputs: Sequence[Path] | Mapping[str, Path]) -> dict[str, Path]:
@@ -108,8 +121,7 @@ def remove_unfinished(output_dir: Path) -> list[Path]:
     """
     releases_dir = output_dir / "releases"
     leftovers = sorted(releases_dir.glob(f"{TMP_PREFIX}*")) if releases_dir.is_dir() else []
-    leftovers += [p for p in (output_dir / ".latest.tmp", output_dir / ".LATEST.tmp")
-                  if p.is_symlink() or p.exists()]
+    leftovers += [p for p in (output_dir / ".latest.tmp", output_dir / ".LATEST.tmp") if p.is_symlink() or p.exists()]
     for p in leftovers:
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
@@ -162,10 +174,19 @@ def point_latest(output_dir: Path, release_dir: Path) -> None:
     fsync_dir(output_dir)
 
 
-def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path, inputs: list[dict],
-            run_id: str, synthetic: bool, extra: dict | None = None, attachments: list[Path] = (),
-            provenance: dict | None = None, now: datetime | None = None,
-            check: Callable[[Path], None] | None = None) -> Path:
+def publish(
+    outputs: Sequence[Path] | Mapping[str, Path],
+    *,
+    releases_dir: Path,
+    inputs: list[dict],
+    run_id: str,
+    synthetic: bool,
+    extra: dict | None = None,
+    attachments: list[Path] = (),
+    provenance: dict | None = None,
+    now: datetime | None = None,
+    check: Callable[[Path], None] | None = None,
+) -> Path:
     """Write the release folder atomically and move `latest`; returns the release folder.
 
     `outputs` are the Parquet outputs: files copied under their own name, or a mapping
@@ -180,7 +201,7 @@ def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path,
     published and `latest` does not move.
     """
     outputs = _release_paths(outputs)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     version = code_version()
     output_dir = releases_dir.parent
     releases_dir.mkdir(parents=True, exist_ok=True)
@@ -205,10 +226,18 @@ def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path,
         manifest["release_id"] = release_id
         final = releases_dir / release_id
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        (tmp / PROVENANCE).write_text(json.dumps({
-            "release_id": release_id, "created_at": now.isoformat(timespec="seconds"),
-            "run_id": run_id, **(provenance or {}),
-        }, indent=2) + "\n")
+        (tmp / PROVENANCE).write_text(
+            json.dumps(
+                {
+                    "release_id": release_id,
+                    "created_at": now.isoformat(timespec="seconds"),
+                    "run_id": run_id,
+                    **(provenance or {}),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         if synthetic:
             (tmp / "SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTICE + "\n")
         if check is not None:
@@ -224,6 +253,13 @@ def publish(outputs: Sequence[Path] | Mapping[str, Path], *, releases_dir: Path,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     point_latest(output_dir, final)
-    append_release_log(output_dir, {"published_at": now.isoformat(timespec="seconds"), "run_id": run_id,
-                                    "release_id": release_id, "new_release": created})
+    append_release_log(
+        output_dir,
+        {
+            "published_at": now.isoformat(timespec="seconds"),
+            "run_id": run_id,
+            "release_id": release_id,
+            "new_release": created,
+        },
+    )
     return final

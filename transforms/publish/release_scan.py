@@ -36,7 +36,8 @@ IDENTIFIER_COLUMN = re.compile(
     r"^(chi|upi|nhs|community_health_index)(_?(no|num|number|id))?$"
     r"|(^|_)(patient|person|cis|stay|episode|attendance|admission|discharge|record|client|individual"
     r"|death|link|case)_?(id|key|no|num|number|ref|pseudonym)$"
-    r"|(^|_)(pseudonym|linkno|link_no)$")
+    r"|(^|_)(pseudonym|linkno|link_no)$"
+)
 # The synthetic twins' identifiers: an upper-case letter and 16 lower-case hex digits
 # (transforms/synthetic/common.py hex_ids: P patients, S stays, A attendances).
 SYNTHETIC_ID = re.compile(r"(?<![0-9A-Za-z])[A-Z][0-9a-f]{16}(?![0-9A-Za-z])")
@@ -56,14 +57,18 @@ def is_identifier_column(name: str) -> bool:
 @dataclass(frozen=True)
 class Finding:
     """One disclosure in a release: which file, column (or JSON path) and row, and what."""
+
     file: str
     column: str | None
     row: int | None
     problem: str
 
     def __str__(self) -> str:
-        where = self.file + (f", column {self.column!r}" if self.column else "") + \
-            (f", row {self.row}" if self.row is not None else "")
+        where = (
+            self.file
+            + (f", column {self.column!r}" if self.column else "")
+            + (f", row {self.row}" if self.row is not None else "")
+        )
         return f"{where}: {self.problem}"
 
 
@@ -74,8 +79,10 @@ class DisclosureError(RuntimeError):
         self.findings = findings
         shown = "\n".join(f"  - {f}" for f in findings[:20])
         more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
-        super().__init__(f"release {release_dir} is not publishable ({len(findings)} problems); "
-                         f"nothing was published:\n{shown}{more}")
+        super().__init__(
+            f"release {release_dir} is not publishable ({len(findings)} problems); "
+            f"nothing was published:\n{shown}{more}"
+        )
 
 
 def _masked(value: str) -> str:
@@ -114,8 +121,12 @@ class _Scan:
             for restricted in sorted(self.restricted_levels):
                 hits = pc.equal(level, restricted)
                 if pc.any(hits).as_py():
-                    self.flag(file, "geography_level", pc.index(hits, True).as_py(),
-                              f"level {restricted!r} is restricted and may not be published")
+                    self.flag(
+                        file,
+                        "geography_level",
+                        pc.index(hits, True).as_py(),
+                        f"level {restricted!r} is restricted and may not be published",
+                    )
         self._counts(table, file)
         for name in table.column_names:
             column = table[name]
@@ -139,8 +150,11 @@ class _Scan:
             return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
         numerator, denominator = numbers("numerator"), numbers("denominator")
-        method = (pd.Series(table["method"].to_pylist(), dtype=object).isin(COUNT_DENOMINATOR_METHODS).to_numpy()
-                  if "method" in table.column_names else np.zeros(table.num_rows, dtype=bool))
+        method = (
+            pd.Series(table["method"].to_pylist(), dtype=object).isin(COUNT_DENOMINATOR_METHODS).to_numpy()
+            if "method" in table.column_names
+            else np.zeros(table.num_rows, dtype=bool)
+        )
         checks = []
         if numerator is not None:
             checks.append(("numerator", is_small(numerator, self.threshold)))
@@ -157,12 +171,18 @@ class _Scan:
         if isinstance(value, dict):
             for key, item in value.items():
                 if is_identifier_column(str(key)):
-                    self.flag(file, f"{path}.{key}".lstrip("."), None,
-                              "key looks like a patient, stay or episode identifier")
-                if key == "numerator" and isinstance(item, (int, float)) and not isinstance(item, bool) \
-                        and 0 < item < self.threshold:
-                    self.flag(file, f"{path}.{key}".lstrip("."), None,
-                              f"unsuppressed small count below {self.threshold}")
+                    self.flag(
+                        file, f"{path}.{key}".lstrip("."), None, "key looks like a patient, stay or episode identifier"
+                    )
+                if (
+                    key == "numerator"
+                    and isinstance(item, (int, float))
+                    and not isinstance(item, bool)
+                    and 0 < item < self.threshold
+                ):
+                    self.flag(
+                        file, f"{path}.{key}".lstrip("."), None, f"unsuppressed small count below {self.threshold}"
+                    )
                 self.json_value(item, file, f"{path}.{key}")
         elif isinstance(value, list):
             for i, item in enumerate(value):
@@ -215,8 +235,9 @@ class _Scan:
             array = item if isinstance(item, (pa.Array, pa.ChunkedArray)) else pa.array(item)
             if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
                 array = array.cast(pa.string())
-            hits.update(v for v in pc.unique(array.filter(pc.is_in(array, value_set=seen))).to_pylist()
-                        if v is not None)
+            hits.update(
+                v for v in pc.unique(array.filter(pc.is_in(array, value_set=seen))).to_pylist() if v is not None
+            )
         hits.update(plain.intersection(self.strings))
         for value in sorted(hits):
             file, column, row = self.strings[value]
@@ -226,14 +247,22 @@ class _Scan:
 
     def _first_row(self, file: str, column: str, value: str) -> int | None:
         path = self.root / file
-        table = (pq.ParquetFile(path).read(columns=[column]) if path.suffix == ".parquet"
-                 else pa.Table.from_pandas(pd.read_csv(path, dtype=str, usecols=[column], keep_default_na=False)))
+        table = (
+            pq.ParquetFile(path).read(columns=[column])
+            if path.suffix == ".parquet"
+            else pa.Table.from_pandas(pd.read_csv(path, dtype=str, usecols=[column], keep_default_na=False))
+        )
         rows = np.flatnonzero([value in str(v) for v in table[column].to_pylist()])
         return int(rows[0]) if len(rows) else None
 
 
-def find_disclosures(release_dir: Path, *, restricted_id_values: Iterable = (), threshold: int = DEFAULT_THRESHOLD,
-                     restricted_levels: Iterable[str] = RESTRICTED_LEVELS) -> list[Finding]:
+def find_disclosures(
+    release_dir: Path,
+    *,
+    restricted_id_values: Iterable = (),
+    threshold: int = DEFAULT_THRESHOLD,
+    restricted_levels: Iterable[str] = RESTRICTED_LEVELS,
+) -> list[Finding]:
     """Every disclosure in the files under `release_dir` (see `assert_publishable`)."""
     root = Path(release_dir)
     scan = _Scan(root, threshold, restricted_levels)
@@ -243,8 +272,13 @@ def find_disclosures(release_dir: Path, *, restricted_id_values: Iterable = (), 
     return scan.findings
 
 
-def assert_publishable(release_dir: Path, *, restricted_id_values: Iterable = (), threshold: int = DEFAULT_THRESHOLD,
-                       restricted_levels: Iterable[str] = RESTRICTED_LEVELS) -> None:
+def assert_publishable(
+    release_dir: Path,
+    *,
+    restricted_id_values: Iterable = (),
+    threshold: int = DEFAULT_THRESHOLD,
+    restricted_levels: Iterable[str] = RESTRICTED_LEVELS,
+) -> None:
     """Refuse a release that could disclose; raise DisclosureError naming file, column and row.
 
     Scans every Parquet, CSV, JSON and text file (any other file type is refused) for:
@@ -255,7 +289,8 @@ def assert_publishable(release_dir: Path, *, restricted_id_values: Iterable = ()
     extracts, read in batches); a row of a restricted level (data zones); a numerator
     (and a percentage's denominator, or its complement) above 0 and below `threshold`.
     """
-    findings = find_disclosures(release_dir, restricted_id_values=restricted_id_values, threshold=threshold,
-                                restricted_levels=restricted_levels)
+    findings = find_disclosures(
+        release_dir, restricted_id_values=restricted_id_values, threshold=threshold, restricted_levels=restricted_levels
+    )
     if findings:
         raise DisclosureError(Path(release_dir), findings)

@@ -54,31 +54,49 @@ SUPPRESSED = "c"
 RESTRICTED_LEVELS = ("datazone",)
 CELL_KEYS = ("indicator_id", "period", "geography_level", "geography_code", "simd_quintile", "sex", "age_group")
 # Nulled in a suppressed row (the denominator too where it is a count of people).
-SUPPRESSED_COLUMNS = ("numerator", "value", "ci95_lower", "ci95_upper", "ci998_lower", "ci998_upper",
-                      "compared_with_scotland_95")
+SUPPRESSED_COLUMNS = (
+    "numerator",
+    "value",
+    "ci95_lower",
+    "ci95_upper",
+    "ci998_lower",
+    "ci998_upper",
+    "compared_with_scotland_95",
+)
 # Methods whose denominator counts people or events (not a population): it is a count too.
 COUNT_DENOMINATOR_METHODS = frozenset({"percentage"})
 # Child level and the column holding its parent's code (None: the one Scotland).
-GEOGRAPHY_PARENTS = (("datazone", "intzone2011"), ("datazone", "locality_code"), ("intzone", "hscp2019"),
-                     ("locality", "hscp2019"), ("hscp", "hb2019"), ("health_board", None))
+GEOGRAPHY_PARENTS = (
+    ("datazone", "intzone2011"),
+    ("datazone", "locality_code"),
+    ("intzone", "hscp2019"),
+    ("locality", "hscp2019"),
+    ("hscp", "hb2019"),
+    ("health_board", None),
+)
 ALL_QUINTILES = "all"
 # Indicator -> the count indicator of the same events: its suppressed cells are suppressed here too.
-LINKED_INDICATORS = {"emergency_bed_days_per_1000": "emergency_admissions_per_1000",
-                     "average_occupied_beds_emergency": "emergency_admissions_per_1000"}
+LINKED_INDICATORS = {
+    "emergency_bed_days_per_1000": "emergency_admissions_per_1000",
+    "average_occupied_beds_emergency": "emergency_admissions_per_1000",
+}
 
 
 @dataclass(frozen=True)
 class Suppression:
     """What `suppress` did: the rule's parameters and how many cells each part of it suppressed."""
+
     threshold: int
     primary: int
     complementary: int
     linked: int
 
     def manifest(self) -> dict:
-        return {"rule": f"counts from 1 to {self.threshold - 1} suppressed (quality_marker 'c'), "
-                        "with complementary suppression within parents, SIMD quintiles and age groups",
-                **asdict(self)}
+        return {
+            "rule": f"counts from 1 to {self.threshold - 1} suppressed (quality_marker 'c'), "
+            "with complementary suppression within parents, SIMD quintiles and age groups",
+            **asdict(self),
+        }
 
 
 def is_small(x: np.ndarray, threshold: int) -> np.ndarray:
@@ -99,9 +117,11 @@ def _age_band(label: str) -> tuple[float, float] | None:
     text = label.strip().lower()
     if text in ("all ages", "all"):
         return (0.0, np.inf)
-    for pattern, band in ((r"^(?:<|under )\s*(\d+)$", lambda m: (0.0, float(m[1]))),
-                          (r"^(\d+)\s*(?:-|–|to)\s*(\d+)$", lambda m: (float(m[1]), float(m[2]) + 1)),
-                          (r"^(\d+)\s*(?:\+|and over|plus)$", lambda m: (float(m[1]), np.inf))):
+    for pattern, band in (
+        (r"^(?:<|under )\s*(\d+)$", lambda m: (0.0, float(m[1]))),
+        (r"^(\d+)\s*(?:-|–|to)\s*(\d+)$", lambda m: (float(m[1]), float(m[2]) + 1)),
+        (r"^(\d+)\s*(?:\+|and over|plus)$", lambda m: (float(m[1]), np.inf)),
+    ):
         m = re.match(pattern, text)
         if m:
             return band(m)
@@ -120,7 +140,7 @@ def age_partitions(labels: Iterable[str]) -> list[tuple[str, tuple[str, ...], bo
     for parent, (lo, hi) in bands.items():
         inside = sorted((b, label) for label, b in bands.items() if label != parent and lo <= b[0] and b[1] <= hi)
 
-        def extend(at: float, chain: tuple[str, ...], gap: bool) -> None:
+        def extend(at: float, chain: tuple[str, ...], gap: bool, hi=hi, parent=parent, inside=inside) -> None:
             if at == hi:
                 if len(chain) >= (1 if gap else 2):
                     found.append((parent, chain, gap))
@@ -158,25 +178,30 @@ def _groups(frame: pd.DataFrame, extra_keys: tuple[str, ...]) -> tuple[np.ndarra
         group_ids.append(codes + offset)
         rows.append(idx)
 
-    keys = {c: _column(frame, c) for c in (*CELL_KEYS, *extra_keys, "intzone2011", "locality_code",
-                                           "hscp2019", "hb2019")}
+    keys = {
+        c: _column(frame, c) for c in (*CELL_KEYS, *extra_keys, "intzone2011", "locality_code", "hscp2019", "hb2019")
+    }
     stratum = [keys[c] for c in ("indicator_id", "period", "simd_quintile", "sex", "age_group", *extra_keys)]
     for child, parent_column in GEOGRAPHY_PARENTS:
         selected = level == child
         if parent_column is not None:
             selected &= keys[parent_column] != ""
         add(selected, stratum + ([keys[parent_column]] if parent_column else []))
-    area = [keys[c] for c in ("indicator_id", "period", "geography_level", "geography_code", "sex",
-                              "age_group", *extra_keys)]
+    area = [
+        keys[c]
+        for c in ("indicator_id", "period", "geography_level", "geography_code", "sex", "age_group", *extra_keys)
+    ]
     add((keys["simd_quintile"] != ALL_QUINTILES) & (keys["simd_quintile"] != ""), area)
 
     # Age groups: only where the wider group's row exists; a left-out stretch is
     # known once the parent and every other child are, and needs protecting if small.
-    cell = [keys[c] for c in ("indicator_id", "period", "geography_level", "geography_code", "simd_quintile",
-                              "sex", *extra_keys)]
+    cell = [
+        keys[c]
+        for c in ("indicator_id", "period", "geography_level", "geography_code", "simd_quintile", "sex", *extra_keys)
+    ]
     cell_id = _group_codes([k.to_numpy() for k in cell])
     age = keys["age_group"].to_numpy()
-    row_of = {(c, a): i for i, (c, a) in enumerate(zip(cell_id, age))}
+    row_of = {(c, a): i for i, (c, a) in enumerate(zip(cell_id, age, strict=False))}
     for parent, children, gap in age_partitions(set(age) - {""}):
         for c in np.unique(cell_id[age == parent]):
             members = [row_of.get((c, a)) for a in children]
@@ -186,8 +211,9 @@ def _groups(frame: pd.DataFrame, extra_keys: tuple[str, ...]) -> tuple[np.ndarra
                 parts = numerator[[row_of[(c, parent)], *present]]
                 if not np.isnan(parts).any():
                     derived = parts[0] - parts[1:].sum()
-            info.append({"missing": len(members) - len(present) + gap, "derived": derived,
-                         "parent_row": row_of[(c, parent)]})
+            info.append(
+                {"missing": len(members) - len(present) + gap, "derived": derived, "parent_row": row_of[(c, parent)]}
+            )
             group_ids.append(np.full(len(present), len(info) - 1))
             rows.append(np.array(present, dtype=int))
     if not info:
@@ -242,9 +268,14 @@ def _linked(mask: np.ndarray, frame: pd.DataFrame, linked: Mapping[str, str], ex
     return add
 
 
-def suppression_mask(frame: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD, complementary: bool = True,
-                     linked: Mapping[str, str] | None = None, extra_keys: tuple[str, ...] = ()
-                     ) -> tuple[np.ndarray, Suppression]:
+def suppression_mask(
+    frame: pd.DataFrame,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    complementary: bool = True,
+    linked: Mapping[str, str] | None = None,
+    extra_keys: tuple[str, ...] = (),
+) -> tuple[np.ndarray, Suppression]:
     """Which rows to suppress (primary, linked, complementary), and how many of each."""
     frame = frame.reset_index(drop=True).copy()
     for column, name in (("_n", "numerator"), ("_d", "denominator")):
@@ -263,16 +294,26 @@ def suppression_mask(frame: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD,
         if (mask == before).all():
             break
     linked_rows = _linked(mask, frame, linked, extra_keys) & ~primary if linked else np.zeros_like(mask)
-    return mask, Suppression(threshold=threshold, primary=int(primary.sum()), linked=int(linked_rows.sum()),
-                             complementary=int((mask & ~primary & ~linked_rows).sum()))
+    return mask, Suppression(
+        threshold=threshold,
+        primary=int(primary.sum()),
+        linked=int(linked_rows.sum()),
+        complementary=int((mask & ~primary & ~linked_rows).sum()),
+    )
 
 
 def _null_where(column: pa.ChunkedArray, mask: pa.Array) -> pa.ChunkedArray:
     return pc.if_else(mask, pa.scalar(None, type=column.type), column)
 
 
-def suppress(data, *, threshold: int = DEFAULT_THRESHOLD, complementary: bool = True,
-             linked: Mapping[str, str] | None = None, extra_keys: tuple[str, ...] = ()):
+def suppress(
+    data,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    complementary: bool = True,
+    linked: Mapping[str, str] | None = None,
+    extra_keys: tuple[str, ...] = (),
+):
     """Apply the rule to a long-format table (pyarrow Table or pandas DataFrame); returns (same type, Suppression).
 
     Rows are kept, in order; a suppressed row keeps its keys and (unless a count of
@@ -280,11 +321,25 @@ def suppress(data, *, threshold: int = DEFAULT_THRESHOLD, complementary: bool = 
     """
     as_pandas = isinstance(data, pd.DataFrame)
     table = pa.Table.from_pandas(data, preserve_index=False) if as_pandas else data
-    needed = [c for c in (*CELL_KEYS, *extra_keys, "numerator", "denominator", "method", "intzone2011",
-                          "locality_code", "hscp2019", "hb2019") if c in table.column_names]
+    needed = [
+        c
+        for c in (
+            *CELL_KEYS,
+            *extra_keys,
+            "numerator",
+            "denominator",
+            "method",
+            "intzone2011",
+            "locality_code",
+            "hscp2019",
+            "hb2019",
+        )
+        if c in table.column_names
+    ]
     frame = table.select(needed).to_pandas()
-    mask, report = suppression_mask(frame, threshold=threshold, complementary=complementary,
-                                    linked=linked, extra_keys=extra_keys)
+    mask, report = suppression_mask(
+        frame, threshold=threshold, complementary=complementary, linked=linked, extra_keys=extra_keys
+    )
     if mask.any():
         hidden = pa.array(mask)
         count_den = pa.array(mask & _column(frame, "method").isin(COUNT_DENOMINATOR_METHODS).to_numpy())

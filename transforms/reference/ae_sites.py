@@ -41,30 +41,43 @@ def derive(src: Path) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"{SOURCE_FILE}: unknown DepartmentType {sorted(unknown)}")
     year, month = raw["Month"].str[:4].astype(int), raw["Month"].str[4:6].astype(int)
-    frame = pd.DataFrame({
-        "site_code": raw["TreatmentLocation"], "hb2019": raw["HBT"],
-        "department_type": raw["DepartmentType"].map(DEPARTMENT_TYPES),
-        "financial_year": year - (month < 4).astype(int), "month": raw["Month"],
-        "attendances": raw["NumberOfAttendancesAll"].astype("int64"),
-        "within_4_hours": raw["NumberWithin4HoursAll"].astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "site_code": raw["TreatmentLocation"],
+            "hb2019": raw["HBT"],
+            "department_type": raw["DepartmentType"].map(DEPARTMENT_TYPES),
+            "financial_year": year - (month < 4).astype(int),
+            "month": raw["Month"],
+            "attendances": raw["NumberOfAttendancesAll"].astype("int64"),
+            "within_4_hours": raw["NumberWithin4HoursAll"].astype("int64"),
+        }
+    )
     if frame.groupby("site_code")["hb2019"].nunique().max() != 1:
         raise ValueError(f"{SOURCE_FILE}: a site belongs to more than one board")
     # Complete financial years only: all twelve months present somewhere in Scotland.
     months = frame.groupby("financial_year")["month"].nunique()
     complete = months[months == 12].index
     frame = frame[frame["financial_year"].isin(complete)]
-    out = (frame.groupby(["site_code", "hb2019", "department_type", "financial_year"], as_index=False)
-           [["attendances", "within_4_hours"]].sum())
+    out = frame.groupby(["site_code", "hb2019", "department_type", "financial_year"], as_index=False)[
+        ["attendances", "within_4_hours"]
+    ].sum()
     out = out[out["attendances"] > 0]
     return out.sort_values(["site_code", "department_type", "financial_year"]).reset_index(drop=True)[COLUMNS]
 
 
 def load(reference_dir: Path) -> pd.DataFrame:
     """The committed table, typed."""
-    return pd.read_csv(Path(reference_dir) / FILE_NAME,
-                       dtype={"site_code": str, "hb2019": str, "department_type": str,
-                              "financial_year": "int64", "attendances": "int64", "within_4_hours": "int64"})
+    return pd.read_csv(
+        Path(reference_dir) / FILE_NAME,
+        dtype={
+            "site_code": str,
+            "hb2019": str,
+            "department_type": str,
+            "financial_year": "int64",
+            "attendances": "int64",
+            "within_4_hours": "int64",
+        },
+    )
 
 
 def write(src: Path, dest: Path) -> Path:

@@ -44,14 +44,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-PPA_SOURCE = ("Public Health Scotland, Source Linkage Files, R/add_ppa_flag.R "
-              "(github.com/Public-Health-Scotland/source-linkage-files, "
-              "commit 13fc2c99bec4239abd4bd695e400b12e8ae629d2)")
-FALLS_SOURCE = ("Core Suite of Integration Indicators NI-16 as implemented in the PHS LIST locality "
-                "profiles: admission type 33-35 and W00-W19 in any diagnosis position")
+PPA_SOURCE = (
+    "Public Health Scotland, Source Linkage Files, R/add_ppa_flag.R "
+    "(github.com/Public-Health-Scotland/source-linkage-files, "
+    "commit 13fc2c99bec4239abd4bd695e400b12e8ae629d2)"
+)
+FALLS_SOURCE = (
+    "Core Suite of Integration Indicators NI-16 as implemented in the PHS LIST locality "
+    "profiles: admission type 33-35 and W00-W19 in any diagnosis position"
+)
 
-DIAGNOSIS_COLUMNS = ("main_condition", "other_condition_1", "other_condition_2", "other_condition_3",
-                     "other_condition_4", "other_condition_5")
+DIAGNOSIS_COLUMNS = (
+    "main_condition",
+    "other_condition_1",
+    "other_condition_2",
+    "other_condition_3",
+    "other_condition_4",
+    "other_condition_5",
+)
 FALL_ADMISSION_TYPES = frozenset({"33", "34", "35"})
 FALL_CAUSES = tuple(f"W{n:02d}" for n in range(0, 20))  # W00-W19
 # OPCS-4 main operations that exclude a stay from some PPA conditions (not in this
@@ -64,7 +74,7 @@ CELLULITIS_OPERATIONS = ("S06", "S57", "S68", "S70", "W90", "X11")
 @dataclass(frozen=True)
 class PpaRule:
     condition: str
-    position: str                 # "main": main condition only; "any": any of the six positions
+    position: str  # "main": main condition only; "any": any of the six positions
     codes3: tuple[str, ...] = ()  # matched on the first three characters
     codes4: tuple[str, ...] = ()  # matched on the first four characters
     excluding_operations: tuple[str, ...] = ()  # OPCS-4 op1a categories that exclude (not applied here)
@@ -83,14 +93,21 @@ PPA_RULES: tuple[PpaRule, ...] = (
     PpaRule("Nutritional deficiencies", "main", ("E40", "E41", "E43"), ("E550", "E643", "M833")),
     PpaRule("Dehydration and gastroenteritis", "main", ("E86",), ("K522", "K528", "K529")),
     PpaRule("Pyelonephritis", "main", ("N10", "N11", "N12")),
-    PpaRule("Perforated/bleeding ulcer", "main", (),
-            tuple(f"K2{u}{c}" for u in (5, 6, 7, 8) for c in (0, 1, 2, 4, 5, 6))),
-    PpaRule("Cellulitis", "main", ("L03", "L04"), ("L080", "L088", "L089", "L980"),
-            excluding_operations=CELLULITIS_OPERATIONS),
+    PpaRule(
+        "Perforated/bleeding ulcer", "main", (), tuple(f"K2{u}{c}" for u in (5, 6, 7, 8) for c in (0, 1, 2, 4, 5, 6))
+    ),
+    PpaRule(
+        "Cellulitis",
+        "main",
+        ("L03", "L04"),
+        ("L080", "L088", "L089", "L980"),
+        excluding_operations=CELLULITIS_OPERATIONS,
+    ),
     PpaRule("Pelvic inflammatory disease", "main", ("N70", "N73")),
     PpaRule("Influenza and pneumonia", "any", ("J10", "J11", "J13"), ("J181",)),
-    PpaRule("Other vaccine preventable", "any", ("A35", "A36", "A80", "B05", "B06", "B26"),
-            ("A370", "A379", "B161", "B169")),
+    PpaRule(
+        "Other vaccine preventable", "any", ("A35", "A36", "A80", "B05", "B06", "B26"), ("A370", "A379", "B161", "B169")
+    ),
     PpaRule("Iron deficiency anaemia", "main", (), ("D501", "D508", "D509")),
     PpaRule("Asthma", "main", ("J45", "J46")),
     PpaRule("Diabetes complications", "any", (), _diabetes_complications()),
@@ -98,8 +115,7 @@ PPA_RULES: tuple[PpaRule, ...] = (
     PpaRule("Angina", "main", ("I20",), excluding_operations=ANGINA_OPERATIONS),
     PpaRule("COPD", "main", ("J41", "J42", "J43", "J44", "J47")),
     PpaRule("COPD", "main", ("J20",), second_position3=("J41", "J42", "J43", "J44", "J47")),
-    PpaRule("Congestive heart failure", "main", ("I50", "J81"), ("I110",),
-            excluding_operations=DENTAL_OPERATIONS),
+    PpaRule("Congestive heart failure", "main", ("I50", "J81"), ("I110",), excluding_operations=DENTAL_OPERATIONS),
 )
 PPA_CONDITIONS: tuple[str, ...] = tuple(dict.fromkeys(r.condition for r in PPA_RULES))
 
@@ -136,8 +152,11 @@ def _first_rule(codes: list, rules: tuple[dict[str, int], dict[str, int]]) -> np
     Plain dictionary look-ups over a list: on DuckDB's batches of about 2,000 rows
     this is several times faster than a pandas operation per rule."""
     by3, by4 = rules
-    return np.fromiter((min(by3.get(c[:3], _NO_RULE), by4.get(c[:4], _NO_RULE)) if isinstance(c, str)
-                        else _NO_RULE for c in codes), dtype=np.int64, count=len(codes))
+    return np.fromiter(
+        (min(by3.get(c[:3], _NO_RULE), by4.get(c[:4], _NO_RULE)) if isinstance(c, str) else _NO_RULE for c in codes),
+        dtype=np.int64,
+        count=len(codes),
+    )
 
 
 def ppa_condition(frame: pd.DataFrame) -> pd.Series:
@@ -155,8 +174,11 @@ def ppa_condition(frame: pd.DataFrame) -> pd.Series:
     for index, rule in enumerate(PPA_RULES):
         if rule.second_position3:
             allowed = set(rule.second_position3)
-            ok = np.array([isinstance(c, str) and c[:3] in allowed for c in second], dtype=bool) \
-                if second is not None else np.zeros(len(frame), dtype=bool)
+            ok = (
+                np.array([isinstance(c, str) and c[:3] in allowed for c in second], dtype=bool)
+                if second is not None
+                else np.zeros(len(frame), dtype=bool)
+            )
             unmet = (first == index) & ~ok
             if unmet.any():  # fall through to the next main rule listing the code, if any
                 rest = tuple({k: v for k, v in table.items() if v > index} for table in _MAIN_RULES)

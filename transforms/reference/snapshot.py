@@ -38,12 +38,20 @@ PARQUET_OPTS = {"index": False, "compression": "zstd"}
 
 def geography(src: Path) -> pd.DataFrame:
     df, _ = read_csv(src / SOURCE_FILES["geography"])
-    out = df.rename(columns={
-        "DataZone": "datazone2011", "DataZoneName": "datazone2011_name",
-        "IntZone": "intzone2011", "IntZoneName": "intzone2011_name",
-        "CA": "ca2019", "CAName": "ca2019_name", "HSCP": "hscp2019",
-        "HSCPName": "hscp2019_name", "HB": "hb2019", "HBName": "hb2019_name",
-    }).drop(columns=["Country"])
+    out = df.rename(
+        columns={
+            "DataZone": "datazone2011",
+            "DataZoneName": "datazone2011_name",
+            "IntZone": "intzone2011",
+            "IntZoneName": "intzone2011_name",
+            "CA": "ca2019",
+            "CAName": "ca2019_name",
+            "HSCP": "hscp2019",
+            "HSCPName": "hscp2019_name",
+            "HB": "hb2019",
+            "HBName": "hb2019_name",
+        }
+    ).drop(columns=["Country"])
     return out.sort_values("datazone2011").reset_index(drop=True)
 
 
@@ -60,11 +68,15 @@ def code_changes(src: Path) -> pd.DataFrame:
         frame = frame[[code, name, archived]].drop_duplicates()
         current = frame[frame[archived] == ""].drop_duplicates(code).set_index(name)[code]
         for _, old in frame[frame[archived] != ""].iterrows():
-            rows.append({
-                "geography_level": level, "old_code": old[code], "new_code": current[old[name]],
-                "area_name": old[name],
-                "date_archived": f"{old[archived][:4]}-{old[archived][4:6]}-{old[archived][6:]}",
-            })
+            rows.append(
+                {
+                    "geography_level": level,
+                    "old_code": old[code],
+                    "new_code": current[old[name]],
+                    "area_name": old[name],
+                    "date_archived": f"{old[archived][:4]}-{old[archived][4:6]}-{old[archived][6:]}",
+                }
+            )
     return pd.DataFrame(rows).sort_values(["geography_level", "old_code"]).reset_index(drop=True)
 
 
@@ -82,14 +94,21 @@ def hscp_population(src: Path) -> pd.DataFrame:
     parts = df[~derived & df["Sex"].isin(["Male", "Female"])]
     scot = df[(df["HSCP"] == "S92000003") & (df["Sex"] == "All")].set_index("Year")["AllAges"]
     assert (parts.groupby("Year")["AllAges"].sum() == scot).all(), "HSCPs do not add to Scotland"
-    long = parts.melt(id_vars=["Year", "HSCP", "Sex"], value_vars=age_cols, var_name="age_col",
-                      value_name="population")
+    long = parts.melt(id_vars=["Year", "HSCP", "Sex"], value_vars=age_cols, var_name="age_col", value_name="population")
     long["age"] = long["age_col"].str.extract(r"(\d+)")[0].astype("int16")
-    return pd.DataFrame({
-        "year": long["Year"].astype("int16"), "hscp2019": long["HSCP"],
-        "sex": long["Sex"].map({"Male": "M", "Female": "F"}), "age": long["age"],
-        "population": long["population"].astype("int32"),
-    }).sort_values(["year", "hscp2019", "sex", "age"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "year": long["Year"].astype("int16"),
+                "hscp2019": long["HSCP"],
+                "sex": long["Sex"].map({"Male": "M", "Female": "F"}),
+                "age": long["age"],
+                "population": long["population"].astype("int32"),
+            }
+        )
+        .sort_values(["year", "hscp2019", "sex", "age"])
+        .reset_index(drop=True)
+    )
 
 
 def _sape_sheet(path: Path, sex: str) -> pd.DataFrame:
@@ -110,43 +129,50 @@ def _sape_sheet(path: Path, sex: str) -> pd.DataFrame:
     df = pd.DataFrame(records, columns=header)
     age_cols = [c for c in header if c.startswith("Age ")]
     assert (df[age_cols].sum(axis=1) == df["Total population"]).all(), f"{path}: totals"
-    long = df.melt(id_vars=["Data zone code"], value_vars=age_cols, var_name="age_col",
-                   value_name="population")
+    long = df.melt(id_vars=["Data zone code"], value_vars=age_cols, var_name="age_col", value_name="population")
     long["age"] = long["age_col"].map(lambda c: int(re.search(r"\d+", c).group()))
-    return pd.DataFrame({
-        "datazone2011": long["Data zone code"], "sex": sex, "age": long["age"].astype("int16"),
-        "population": long["population"].astype("int32"),
-    })
+    return pd.DataFrame(
+        {
+            "datazone2011": long["Data zone code"],
+            "sex": sex,
+            "age": long["age"].astype("int16"),
+            "population": long["population"].astype("int32"),
+        }
+    )
 
 
 def datazone_population_2021(src: Path) -> pd.DataFrame:
     """NRS SAPE mid-2021 data-zone populations (2011-census base) by sex and single year."""
-    df = pd.concat([_sape_sheet(src / SOURCE_FILES["sape_males"], "M"),
-                    _sape_sheet(src / SOURCE_FILES["sape_females"], "F")])
+    df = pd.concat(
+        [_sape_sheet(src / SOURCE_FILES["sape_males"], "M"), _sape_sheet(src / SOURCE_FILES["sape_females"], "F")]
+    )
     return df.sort_values(["datazone2011", "sex", "age"]).reset_index(drop=True)
 
 
 def simd(src: Path) -> pd.DataFrame:
     df, _ = read_csv(src / SOURCE_FILES["simd"])
-    out = pd.DataFrame({
-        "datazone2011": df["DataZone"],
-        "simd2020v2_rank": df["SIMD2020V2Rank"].astype("int16"),
-        "simd2020v2_sc_decile": df["SIMD2020V2CountryDecile"].astype("int8"),
-        "simd2020v2_sc_quintile": df["SIMD2020V2CountryQuintile"].astype("int8"),
-        "simd2020v2_hscp_quintile": df["SIMD2020V2HSCPQuintile"].astype("int8"),
-    })
+    out = pd.DataFrame(
+        {
+            "datazone2011": df["DataZone"],
+            "simd2020v2_rank": df["SIMD2020V2Rank"].astype("int16"),
+            "simd2020v2_sc_decile": df["SIMD2020V2CountryDecile"].astype("int8"),
+            "simd2020v2_sc_quintile": df["SIMD2020V2CountryQuintile"].astype("int8"),
+            "simd2020v2_hscp_quintile": df["SIMD2020V2HSCPQuintile"].astype("int8"),
+        }
+    )
     return out.sort_values("datazone2011").reset_index(drop=True)
 
 
 def localities(src: Path) -> pd.DataFrame:
     df, _ = read_csv(src / SOURCE_FILES["localities"])
-    return df.rename(columns={"hscp_code": "hscp2019"})[
-        ["locality_code", "locality_name", "hscp2019", "hscp_name"]
-    ].sort_values("locality_code").reset_index(drop=True)
+    return (
+        df.rename(columns={"hscp_code": "hscp2019"})[["locality_code", "locality_name", "hscp2019", "hscp_name"]]
+        .sort_values("locality_code")
+        .reset_index(drop=True)
+    )
 
 
-def demo_locality_lookup(src: Path, geo: pd.DataFrame, locs: pd.DataFrame,
-                         dz_pop: pd.DataFrame) -> pd.DataFrame:
+def demo_locality_lookup(src: Path, geo: pd.DataFrame, locs: pd.DataFrame, dz_pop: pd.DataFrame) -> pd.DataFrame:
     """A data zone -> locality lookup for the demo: real where published, else illustrative.
 
     Highland and Argyll and Bute come from the partial public lookup. For every other
@@ -155,24 +181,44 @@ def demo_locality_lookup(src: Path, geo: pd.DataFrame, locs: pd.DataFrame,
     in code order. That assignment is invented: it is marked 'illustrative'.
     """
     partial, _ = read_csv(src / SOURCE_FILES["partial_locality_lookup"])
-    partial = partial.merge(geo[["datazone2011", "hscp2019"]], left_on="DataZone",
-                            right_on="datazone2011", validate="1:1")
-    known = pd.DataFrame({"datazone2011": partial["DataZone"], "hscp_locality": partial["CP_Name"],
-                          "hscp2019": partial["hscp2019"], "lookup_basis": "published"})
+    partial = partial.merge(
+        geo[["datazone2011", "hscp2019"]], left_on="DataZone", right_on="datazone2011", validate="1:1"
+    )
+    known = pd.DataFrame(
+        {
+            "datazone2011": partial["DataZone"],
+            "hscp_locality": partial["CP_Name"],
+            "hscp2019": partial["hscp2019"],
+            "lookup_basis": "published",
+        }
+    )
     pop_dz = dz_pop.groupby("datazone2011")["population"].sum()
-    iz = (geo.assign(pop=geo["datazone2011"].map(pop_dz))
-          .groupby(["hscp2019", "intzone2011"], as_index=False)["pop"].sum())
+    iz = (
+        geo.assign(pop=geo["datazone2011"].map(pop_dz))
+        .groupby(["hscp2019", "intzone2011"], as_index=False)["pop"]
+        .sum()
+    )
     rows = []
     for hscp, group in iz[~iz["hscp2019"].isin(known["hscp2019"])].groupby("hscp2019"):
-        names = locs.loc[locs["hscp2019"] == hscp, "locality_name"].sort_values(
-            key=lambda s: locs.loc[s.index, "locality_code"]).tolist()
+        names = (
+            locs.loc[locs["hscp2019"] == hscp, "locality_name"]
+            .sort_values(key=lambda s: locs.loc[s.index, "locality_code"])
+            .tolist()
+        )
         group = group.sort_values("intzone2011")
         share = group["pop"].cumsum().to_numpy() / group["pop"].sum()
         # The run an IZ falls in is fixed by the population share up to its midpoint.
         midpoint = share - group["pop"].to_numpy() / group["pop"].sum() / 2
         run = np.minimum((midpoint * len(names)).astype(int), len(names) - 1)
-        rows.append(pd.DataFrame({"intzone2011": group["intzone2011"].to_numpy(),
-                                  "hscp_locality": [names[i] for i in run], "hscp2019": hscp}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "intzone2011": group["intzone2011"].to_numpy(),
+                    "hscp_locality": [names[i] for i in run],
+                    "hscp2019": hscp,
+                }
+            )
+        )
     iz_loc = pd.concat(rows)
     invented = geo[["datazone2011", "intzone2011"]].merge(iz_loc, on="intzone2011")
     invented = invented.drop(columns="intzone2011").assign(lookup_basis="illustrative")

@@ -11,6 +11,7 @@ discarded and the download retried, a bounded number of times. File names taken
 from CKAN must be one plain name (`safe_filename`); anything else is refused, not
 repaired. `land_resource` puts a fetched file into the raw archive.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,10 +26,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from transforms.fsync import fsync_dir
 
@@ -77,7 +79,7 @@ class DownloadResult:
 
 def _utc_now() -> str:
     """Timestamp downloads in one unambiguous format (UTC, second precision)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -110,9 +112,11 @@ def _error_snippet(exc: urllib.error.HTTPError) -> str:
 def safe_filename(name: object, context: str) -> str:
     """Refuse a CKAN-supplied file name that is not one plain name, so it cannot leave its folder."""
     if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name):
-        raise CkanError(f"{context}: refusing file name {name!r}: expected one plain name of letters, "
-                        "digits, '.', '_' and '-' (no path separators, NUL or leading dot); "
-                        "pass filename= to choose one")
+        raise CkanError(
+            f"{context}: refusing file name {name!r}: expected one plain name of letters, "
+            "digits, '.', '_' and '-' (no path separators, NUL or leading dot); "
+            "pass filename= to choose one"
+        )
     return name
 
 
@@ -143,8 +147,7 @@ def _describe_change(before: dict[str, Any], after: dict[str, Any] | None) -> st
     """Say which fingerprint fields changed, for the error message."""
     if after is None:
         return "the resource is no longer in the package"
-    return ", ".join(f"{key} {before[key]!r} -> {after.get(key)!r}"
-                     for key in before if before[key] != after.get(key))
+    return ", ".join(f"{key} {before[key]!r} -> {after.get(key)!r}" for key in before if before[key] != after.get(key))
 
 
 class CkanClient:
@@ -264,8 +267,10 @@ class CkanClient:
         for attempt in range(attempts):
             package = self.package_show(package_id)
             if package_id not in (package.get("id"), package.get("name")):
-                raise CkanError(f"{label}: asked for package {package_id!r}, the server answered "
-                                f"{package.get('name')!r} (id {package.get('id')!r})")
+                raise CkanError(
+                    f"{label}: asked for package {package_id!r}, the server answered "
+                    f"{package.get('name')!r} (id {package.get('id')!r})"
+                )
             resource = self.find_resource(package, name_or_id)
             label = f"package {package_id!r} resource {resource.get('name')!r} (id {resource.get('id')!r})"
             before = _fingerprint(package, resource)
@@ -276,15 +281,16 @@ class CkanClient:
             try:
                 failure: CkanError | None = None
                 try:
-                    result = self.download_url(url, staging / name, expected_sha256=expected_sha256,
-                                               expected_size=expected_size)
+                    result = self.download_url(
+                        url, staging / name, expected_sha256=expected_sha256, expected_size=expected_size
+                    )
                 except CkanError as exc:  # perhaps a new upload under the old metadata or URL
                     failure = exc
                 try:
                     after = self._recheck(package_id, resource)
-                except CkanError:
+                except CkanError as recheck_failure:
                     if failure is not None:
-                        raise failure  # the first error is the one to report
+                        raise failure from recheck_failure  # the first error is the one to report
                     raise
                 if after != before:
                     changes.append(_describe_change(before, after))
@@ -292,8 +298,7 @@ class CkanClient:
                         time.sleep(self.backoff * 2**attempt)
                     continue
                 if isinstance(failure, ContentMismatch):
-                    raise CkanError(f"{label}: the file does not match its unchanged metadata: {failure}") \
-                        from failure
+                    raise CkanError(f"{label}: the file does not match its unchanged metadata: {failure}") from failure
                 if failure is not None:
                     raise failure
                 if final.is_symlink():
@@ -303,8 +308,10 @@ class CkanClient:
                 return DownloadResult(final, result.sha256, result.size_bytes, result.url, result.retrieved_at)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-        raise CkanError(f"{label}: the metadata changed during the download on each of {attempts} "
-                        f"attempt(s); nothing was kept. Changes seen: {'; '.join(changes)}")
+        raise CkanError(
+            f"{label}: the metadata changed during the download on each of {attempts} "
+            f"attempt(s); nothing was kept. Changes seen: {'; '.join(changes)}"
+        )
 
     def land_resource(
         self,
@@ -322,10 +329,8 @@ class CkanClient:
 
         scratch = Path(tempfile.mkdtemp(prefix="hscp-ckan-"))
         try:
-            fetched = self.fetch_resource(package_id, name_or_id, scratch, filename=filename,
-                                          attempts=attempts)
-            return archive.land(source, fetched.path, Path(raw_dir), restricted=restricted,
-                                origin_label=fetched.url)
+            fetched = self.fetch_resource(package_id, name_or_id, scratch, filename=filename, attempts=attempts)
+            return archive.land(source, fetched.path, Path(raw_dir), restricted=restricted, origin_label=fetched.url)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 

@@ -2,15 +2,15 @@
 
 Real extracts carry a UTF-8 BOM, CRLF or the doubled `\\r\\r\\n` line ending (and old
 files the bare `\\r` of classic Mac OS). These are benign: normalise them, and say so
-in a warning that the caller records in the manifest, instead of failing. Everything else that makes a file unreadable is refused
-with an `InputFileError` that names the file, the check that failed and, where there
-is one, the line:
+in a warning that the caller records in the manifest, instead of failing. Everything
+else that makes a file unreadable is refused with an `InputFileError` that names the
+file, the check that failed and, where there is one, the line:
 
 | check | refused when |
 |---|---|
 | `file_size_limit` | the file is larger than `Limits.max_file_bytes` (checked before reading it) |
 | `file_not_empty` | the file is empty or blank |
-| `text_encoding_utf8` | UTF-16 (with or without a byte-order mark), NUL bytes, or bytes that are not UTF-8 (e.g. Windows-1252) |
+| `text_encoding_utf8` | UTF-16 (with or without a BOM), NUL bytes, or bytes that are not UTF-8 (e.g. Windows-1252) |
 | `line_endings` | a carriage return inside a line (a file with only `\\r` line endings is normalised instead) |
 | `line_length_limit` | a line is longer than `Limits.max_line_bytes` |
 | `csv_header` | the header has a blank or a repeated column name |
@@ -53,9 +53,18 @@ class InputFileError(ValueError):
     number where there is one, and `count` how many lines are affected.
     """
 
-    def __init__(self, message: str, *, path: Path | str | None = None, check: str = "file_readable",
-                 requirement: str = "the file must be readable", detail: str | None = None,
-                 line: int | None = None, count: int = 1, column: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        check: str = "file_readable",
+        requirement: str = "the file must be readable",
+        detail: str | None = None,
+        line: int | None = None,
+        count: int = 1,
+        column: str | None = None,
+    ):
         super().__init__(message)
         self.path = None if path is None else Path(path)
         self.check = check
@@ -66,11 +75,27 @@ class InputFileError(ValueError):
         self.column = column
 
 
-def refuse(path: Path, check: str, requirement: str, detail: str, *, line: int | None = None,
-           count: int = 1, column: str | None = None) -> InputFileError:
+def refuse(
+    path: Path,
+    check: str,
+    requirement: str,
+    detail: str,
+    *,
+    line: int | None = None,
+    count: int = 1,
+    column: str | None = None,
+) -> InputFileError:
     """An InputFileError whose message is `<path>: <detail>`."""
-    return InputFileError(f"{path}: {detail}", path=path, check=check, requirement=requirement,
-                          detail=detail, line=line, count=count, column=column)
+    return InputFileError(
+        f"{path}: {detail}",
+        path=path,
+        check=check,
+        requirement=requirement,
+        detail=detail,
+        line=line,
+        count=count,
+        column=column,
+    )
 
 
 @dataclass(frozen=True)
@@ -99,9 +124,13 @@ def check_size(path: Path, limits: Limits | None = None) -> int:
     limits = limits or Limits()
     size = os.stat(path).st_size
     if size > limits.max_file_bytes:
-        raise refuse(path, "file_size_limit", f"the file must be at most {limits.max_file_bytes:,} bytes",
-                     f"the file is {size:,} bytes, more than the limit of {limits.max_file_bytes:,} bytes "
-                     "(is it the right file?)")
+        raise refuse(
+            path,
+            "file_size_limit",
+            f"the file must be at most {limits.max_file_bytes:,} bytes",
+            f"the file is {size:,} bytes, more than the limit of {limits.max_file_bytes:,} bytes "
+            "(is it the right file?)",
+        )
     return size
 
 
@@ -112,8 +141,12 @@ def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
     with open(path, "rb") as fh:
         raw = fh.read(limits.max_file_bytes + 1)
     if len(raw) > limits.max_file_bytes:
-        raise refuse(path, "file_size_limit", f"the file must be at most {limits.max_file_bytes:,} bytes",
-                     f"the file grew past the limit of {limits.max_file_bytes:,} bytes while it was read")
+        raise refuse(
+            path,
+            "file_size_limit",
+            f"the file must be at most {limits.max_file_bytes:,} bytes",
+            f"the file grew past the limit of {limits.max_file_bytes:,} bytes while it was read",
+        )
     return raw
 
 
@@ -153,9 +186,15 @@ def _line_scan(raw: bytes, path: Path, max_line_bytes: int, expected_fields: int
         long = np.flatnonzero(lengths > max_line_bytes)
         if len(long):
             i = int(long[0])
-            raise refuse(path, "line_length_limit", f"lines must be at most {max_line_bytes:,} bytes",
-                         f"line {line_base + i + 1} is {int(lengths[i]):,} bytes long, more than the limit "
-                         f"of {max_line_bytes:,} bytes", line=line_base + i + 1, count=len(long))
+            raise refuse(
+                path,
+                "line_length_limit",
+                f"lines must be at most {max_line_bytes:,} bytes",
+                f"line {line_base + i + 1} is {int(lengths[i]):,} bytes long, more than the limit "
+                f"of {max_line_bytes:,} bytes",
+                line=line_base + i + 1,
+                count=len(long),
+            )
         if expected_fields is not None:
             commas = np.flatnonzero(arr == 44)
             fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
@@ -173,9 +212,14 @@ def _field_count_error(path: Path, expected: int, first: tuple[int, int], count:
     line, found = first
     hint = "a truncated or damaged line?" if found < expected else "an unquoted comma or a shifted row?"
     more = f" ({count:,} lines like this)" if count > 1 else ""
-    raise refuse(path, "csv_field_count", f"every line must have as many fields as the header ({expected})",
-                 f"line {line} has {found} fields, the header has {expected} ({hint}){more}",
-                 line=line, count=count)
+    raise refuse(
+        path,
+        "csv_field_count",
+        f"every line must have as many fields as the header ({expected})",
+        f"line {line} has {found} fields, the header has {expected} ({hint}){more}",
+        line=line,
+        count=count,
+    )
 
 
 def _header_fields(text: str, path: Path) -> list[str]:
@@ -183,18 +227,33 @@ def _header_fields(text: str, path: Path) -> list[str]:
     try:
         header = next(csv.reader([first_line]))
     except (csv.Error, StopIteration) as exc:
-        raise refuse(path, "csv_header", "the first line must be a header of column names",
-                     f"line 1 is not a CSV header ({exc})", line=1) from exc
+        raise refuse(
+            path,
+            "csv_header",
+            "the first line must be a header of column names",
+            f"line 1 is not a CSV header ({exc})",
+            line=1,
+        ) from exc
     names = [h.strip() for h in header]
     blank = [i + 1 for i, h in enumerate(names) if not h]
     if blank:
-        raise refuse(path, "csv_header", "every column must have a name",
-                     f"line 1: column {blank[0]} of the header has no name", line=1)
+        raise refuse(
+            path,
+            "csv_header",
+            "every column must have a name",
+            f"line 1: column {blank[0]} of the header has no name",
+            line=1,
+        )
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        raise refuse(path, "csv_header", "column names must be unique",
-                     f"line 1: the header repeats column(s) {', '.join(repeated)}", line=1,
-                     column=", ".join(repeated))
+        raise refuse(
+            path,
+            "csv_header",
+            "column names must be unique",
+            f"line 1: the header repeats column(s) {', '.join(repeated)}",
+            line=1,
+            column=", ".join(repeated),
+        )
     return header
 
 
@@ -213,8 +272,13 @@ def _quoted_field_counts(text: str, path: Path, expected: int, max_line_bytes: i
                 if first is None:
                     first = (reader.line_num, len(record))
     except csv.Error as exc:
-        raise refuse(path, "csv_well_formed", "the file must be well-formed CSV",
-                     f"line {reader.line_num}: {exc}", line=reader.line_num) from exc
+        raise refuse(
+            path,
+            "csv_well_formed",
+            "the file must be well-formed CSV",
+            f"line {reader.line_num}: {exc}",
+            line=reader.line_num,
+        ) from exc
     if first is not None:
         _field_count_error(path, expected, first, count)
 
@@ -226,16 +290,21 @@ def _load(path: Path, limits: Limits) -> tuple[bytes, list[str]]:
     if not raw.strip():
         raise refuse(path, "file_not_empty", "the file must not be empty", "the file is empty")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse(path, "text_encoding_utf8", "the file must be UTF-8 text",
-                     "the file is UTF-16; save it as UTF-8", line=1)
+        raise refuse(
+            path, "text_encoding_utf8", "the file must be UTF-8 text", "the file is UTF-16; save it as UTF-8", line=1
+        )
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
-        raise refuse(path, "text_encoding_utf8", "the file must be UTF-8 text",
-                     f"line {line}: NUL bytes (UTF-16 without a byte-order mark, or not a text file); "
-                     "save it as UTF-8", line=line)
+        raise refuse(
+            path,
+            "text_encoding_utf8",
+            "the file must be UTF-8 text",
+            f"line {line}: NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8",
+            line=line,
+        )
     if raw.startswith(UTF8_BOM):
-        raw = raw[len(UTF8_BOM):]
+        raw = raw[len(UTF8_BOM) :]
         warnings.append("removed a UTF-8 byte-order mark")
     if b"\r\r\n" in raw:
         raw = raw.replace(b"\r\r\n", b"\n")
@@ -250,9 +319,13 @@ def _load(path: Path, limits: Limits) -> tuple[bytes, list[str]]:
             warnings.append("normalised CR line endings to \\n")
         else:  # pandas would end the row there, silently shifting the rest of the line
             line = raw.count(b"\n", 0, cr) + 1
-            raise refuse(path, "line_endings", "lines must end in \\n, \\r\\n or \\r\\r\\n",
-                         f"line {line}: a carriage return (\\r) inside the line (mixed line endings?)",
-                         line=line)
+            raise refuse(
+                path,
+                "line_endings",
+                "lines must end in \\n, \\r\\n or \\r\\r\\n",
+                f"line {line}: a carriage return (\\r) inside the line (mixed line endings?)",
+                line=line,
+            )
     _line_scan(raw, path, limits.max_line_bytes, expected_fields=None)
     return raw, warnings
 
@@ -262,9 +335,14 @@ def _decode(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise refuse(path, "text_encoding_utf8", "the file must be UTF-8 text",
-                     f"line {line}: bytes that are not UTF-8 ({raw[exc.start:exc.end]!r}); "
-                     "save the file as UTF-8 (it may be Windows-1252)", line=line) from exc
+        raise refuse(
+            path,
+            "text_encoding_utf8",
+            "the file must be UTF-8 text",
+            f"line {line}: bytes that are not UTF-8 ({raw[exc.start : exc.end]!r}); "
+            "save the file as UTF-8 (it may be Windows-1252)",
+            line=line,
+        ) from exc
 
 
 def read_text(path: Path, limits: Limits | None = None) -> TextFile:
@@ -273,8 +351,9 @@ def read_text(path: Path, limits: Limits | None = None) -> TextFile:
     return TextFile(Path(path), _decode(raw, path), warnings)
 
 
-def read_csv(path: Path, *, encoding_fallback: str | None = None, limits: Limits | None = None,
-             **kwargs) -> tuple[pd.DataFrame, list[str]]:
+def read_csv(
+    path: Path, *, encoding_fallback: str | None = None, limits: Limits | None = None, **kwargs
+) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV as strings (callers cast), returning the frame and the repair warnings.
 
     `encoding_fallback` is for the few reference files known to be Windows-1252.
@@ -301,9 +380,14 @@ def read_csv(path: Path, *, encoding_fallback: str | None = None, limits: Limits
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        raise refuse(path, "csv_well_formed", "the file must be well-formed CSV", str(exc),
-                     line=int(found[1]) if found else None) from exc
+        raise refuse(
+            path, "csv_well_formed", "the file must be well-formed CSV", str(exc), line=int(found[1]) if found else None
+        ) from exc
     if df.empty:
-        raise refuse(path, "file_has_data_rows", "the file must have data rows below its header",
-                     "the file has a header but no data rows")
+        raise refuse(
+            path,
+            "file_has_data_rows",
+            "the file must have data rows below its header",
+            "the file has a header but no data rows",
+        )
     return df, warnings

@@ -100,6 +100,6 @@ ESP2013_WEIGHTS: np.ndarray = np.array(
 ESP2013_WEIGHTS.setflags(write=False)
 
 #: Read-only mapping band label -> standard population.
-ESP2013 = MappingProxyType(dict(zip(ESP2013_BANDS, ESP2013_WEIGHTS.tolist())))
+ESP2013 = MappingProxyType(dict(zip(ESP2013_BANDS, ESP2013_WEIGHTS.tolist(), strict=False)))
 
 ESP2013_TOTAL = 100_000.0

@@ -256,7 +256,9 @@ def slope_index_of_inequality(
     if not 5 <= n <= 100:
         raise ValueError("Number of quantiles must be between 5 and 100")
     if n > 10:
-        warnings.warn("Small values can make SII unstable when using a large number of quantiles", UserWarning, stacklevel=2)
+        warnings.warn(
+            "Small values can make SII unstable when using a large number of quantiles", UserWarning, stacklevel=2
+        )
     if np.any(~(pop > 0)) or np.any(~np.isfinite(pop)):
         raise ValueError("some groups have a zero, negative or missing population")
 
@@ -370,7 +372,9 @@ def slope_index_of_inequality(
     return out
 
 
-def population_attributable_risk(rate, population=None, *, overall_rate=None, least_deprived: int = -1, scale: float = 100.0):
+def population_attributable_risk(
+    rate, population=None, *, overall_rate=None, least_deprived: int = -1, scale: float = 100.0
+):
     """Population attributable risk: ``(overall - least deprived) / overall * scale``.
 
     The ScotPHO measure (see the module docstring): the share of the overall

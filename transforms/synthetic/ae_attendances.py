@@ -29,7 +29,6 @@ are the published aggregates.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -44,21 +43,82 @@ from transforms.synthetic.common import (
 )
 
 GENERATOR_VERSION = "1"
-COLUMNS = ["patient_id", "attendance_id", "arrival_datetime", "discharge_datetime", "site_code",
-           "department_type", "age", "sex", "datazone2011", "attendance_category"]
+COLUMNS = [
+    "patient_id",
+    "attendance_id",
+    "arrival_datetime",
+    "discharge_datetime",
+    "site_code",
+    "department_type",
+    "age",
+    "sex",
+    "datazone2011",
+    "attendance_category",
+]
 CATEGORIES = ("new", "unplanned_return", "planned_return")
 DEPARTMENT_TYPES = ("ED", "MIU")
 
 # Relative attendances per 1,000 person-years by age (interpolated); scaled per board.
-RATE_KNOTS = {0: 520, 1: 360, 4: 250, 10: 190, 15: 260, 18: 360, 22: 380, 30: 320, 40: 260, 50: 230,
-              60: 220, 70: 250, 80: 380, 85: 540, 90: 700}
+RATE_KNOTS = {
+    0: 520,
+    1: 360,
+    4: 250,
+    10: 190,
+    15: 260,
+    18: 360,
+    22: 380,
+    30: 320,
+    40: 260,
+    50: 230,
+    60: 220,
+    70: 250,
+    80: 380,
+    85: 540,
+    90: 700,
+}
 SIMD_MULTIPLIER = {1: 1.45, 2: 1.20, 3: 1.00, 4: 0.85, 5: 0.72}
 MALE_MULTIPLIER_1_TO_40 = 1.10
-MONTH_WEIGHT = {4: 1.00, 5: 1.08, 6: 1.06, 7: 1.02, 8: 1.05, 9: 1.02, 10: 1.00, 11: 0.97, 12: 0.98,
-                1: 0.90, 2: 0.94, 3: 0.98}
+MONTH_WEIGHT = {
+    4: 1.00,
+    5: 1.08,
+    6: 1.06,
+    7: 1.02,
+    8: 1.05,
+    9: 1.02,
+    10: 1.00,
+    11: 0.97,
+    12: 0.98,
+    1: 0.90,
+    2: 0.94,
+    3: 0.98,
+}
 WEEKDAY_WEIGHT = (1.12, 1.00, 0.98, 0.98, 1.00, 0.95, 0.97)  # Monday .. Sunday
-HOUR_WEIGHT = (2.0, 1.6, 1.3, 1.1, 1.0, 1.1, 1.6, 2.6, 4.0, 5.2, 5.8, 5.9,
-               5.7, 5.6, 5.5, 5.4, 5.4, 5.3, 5.2, 5.0, 4.6, 4.0, 3.3, 2.6)
+HOUR_WEIGHT = (
+    2.0,
+    1.6,
+    1.3,
+    1.1,
+    1.0,
+    1.1,
+    1.6,
+    2.6,
+    4.0,
+    5.2,
+    5.8,
+    5.9,
+    5.7,
+    5.6,
+    5.5,
+    5.4,
+    5.4,
+    5.3,
+    5.2,
+    5.0,
+    4.6,
+    4.0,
+    3.3,
+    2.6,
+)
 UNPLANNED_RETURN_SHARE = 0.035
 PLANNED_RETURN_SHARE = 0.04
 FREQUENT_SHARE_OF_PEOPLE = 0.03
@@ -117,8 +177,9 @@ def _within_four_hours(rng, target: np.ndarray, shift: np.ndarray, unit: np.ndar
     return rng.random(len(p)) < p
 
 
-def _attendances_for_year(ref: ReferenceTables, all_sites: pd.DataFrame, fy: int, rng: np.random.Generator,
-                          datazones: pd.Index, scale: float) -> dict[str, np.ndarray]:
+def _attendances_for_year(
+    ref: ReferenceTables, all_sites: pd.DataFrame, fy: int, rng: np.random.Generator, datazones: pd.Index, scale: float
+) -> dict[str, np.ndarray]:
     cells = population_cells(ref, fy)
     sites = sites_for_year(all_sites, fy)
     c_age = cells["age"].to_numpy()
@@ -168,14 +229,19 @@ def _attendances_for_year(ref: ReferenceTables, all_sites: pd.DataFrame, fy: int
     unplanned = np.flatnonzero(u < UNPLANNED_RETURN_SHARE)
     planned = np.flatnonzero((u >= UNPLANNED_RETURN_SHARE) & (u < UNPLANNED_RETURN_SHARE + PLANNED_RETURN_SHARE))
     gap = np.minimum(rng.geometric(0.35, len(unplanned)), 7)
-    later_u = ((arrival[unplanned] // 1440 + gap) * 1440 + rng.choice(24, size=len(unplanned), p=hw) * 60
-               + rng.integers(0, 60, len(unplanned)))
-    later_p = ((arrival[planned] // 1440 + rng.integers(1, 15, len(planned))) * 1440
-               + rng.integers(9 * 60, 16 * 60, len(planned)))
+    later_u = (
+        (arrival[unplanned] // 1440 + gap) * 1440
+        + rng.choice(24, size=len(unplanned), p=hw) * 60
+        + rng.integers(0, 60, len(unplanned))
+    )
+    later_p = (arrival[planned] // 1440 + rng.integers(1, 15, len(planned))) * 1440 + rng.integers(
+        9 * 60, 16 * 60, len(planned)
+    )
     source = np.concatenate([np.arange(total), unplanned, planned])
     arrival = np.concatenate([arrival, later_u, later_p])
-    category = np.concatenate([np.zeros(total, np.int8), np.ones(len(unplanned), np.int8),
-                               np.full(len(planned), 2, np.int8)])
+    category = np.concatenate(
+        [np.zeros(total, np.int8), np.ones(len(unplanned), np.int8), np.full(len(planned), 2, np.int8)]
+    )
     keep = arrival < len(days) * 1440  # returns after the year's end are not in this year's extract
     source, arrival, category = source[keep], arrival[keep], category[keep]
     cell, person, unit = rows[source], person[source], unit[source]
@@ -186,21 +252,35 @@ def _attendances_for_year(ref: ReferenceTables, all_sites: pd.DataFrame, fy: int
     arr_month = (start + arrival // 1440).astype("datetime64[M]").astype(np.int64) % 12 + 1
     age = c_age[cell]
     season = np.array([SEASON_SHIFT.get(m, 0.0) for m in range(13)])
-    shift = (season[arr_month] + np.where(age < 16, AGE_SHIFT_CHILD, 0.0)
-             + np.where(age >= 75, AGE_SHIFT_75_PLUS, 0.0) + np.where(category == 2, PLANNED_RETURN_SHIFT, 0.0))
+    shift = (
+        season[arr_month]
+        + np.where(age < 16, AGE_SHIFT_CHILD, 0.0)
+        + np.where(age >= 75, AGE_SHIFT_75_PLUS, 0.0)
+        + np.where(category == 2, PLANNED_RETURN_SHIFT, 0.0)
+    )
     within = _within_four_hours(rng, target, shift, unit)
     m = len(cell)
     quick = np.where(dept == "ED", rng.beta(2.2, 1.6, m), rng.beta(1.4, 4.0, m))
     minutes_within = np.clip(np.round(quick * FOUR_HOURS), 5, FOUR_HOURS - 1)
-    minutes_over = np.minimum(FOUR_HOURS + 1 + np.floor(rng.exponential(MEAN_MINUTES_OVER_FOUR_HOURS, m)),
-                              LONGEST_STAY_MINUTES)
+    minutes_over = np.minimum(
+        FOUR_HOURS + 1 + np.floor(rng.exponential(MEAN_MINUTES_OVER_FOUR_HOURS, m)), LONGEST_STAY_MINUTES
+    )
     duration = np.where(within, minutes_within, minutes_over).astype(np.int64)
 
     origin = start.astype("datetime64[s]").astype(np.int64)
     c_dz = datazones.get_indexer(cells["datazone2011"])
-    return {"dz": c_dz[cell], "male": c_male[cell], "age": age, "birth": fy - age, "person": person,
-            "unit": unit, "arrival": origin + arrival * 60, "discharge": origin + (arrival + duration) * 60,
-            "category": category, "fy": np.full(m, fy, dtype=np.int64)}
+    return {
+        "dz": c_dz[cell],
+        "male": c_male[cell],
+        "age": age,
+        "birth": fy - age,
+        "person": person,
+        "unit": unit,
+        "arrival": origin + arrival * 60,
+        "discharge": origin + (arrival + duration) * 60,
+        "category": category,
+        "fy": np.full(m, fy, dtype=np.int64),
+    }
 
 
 def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, scale: float = 1.0) -> pd.DataFrame:
@@ -222,25 +302,38 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, sca
     ids = ids[order]
     dz_text = pa.array(datazones.to_numpy()).take(pa.array(a["dz"]))
     sex_letter = pa.array(["F", "M"]).take(pa.array(a["male"].astype(np.int8)))
-    table = pa.table({
-        "patient_id": pa.array(patient_ids(seed, dz_text, sex_letter, a["birth"], a["person"])),
-        "attendance_id": pa.array(hex_ids("A", ids)),
-        "arrival_datetime": pa.array(a["arrival"].astype("datetime64[s]")),
-        "discharge_datetime": pa.array(a["discharge"].astype("datetime64[s]")),
-        "site_code": pa.array(sites["site_code"].to_numpy(dtype=object)).take(pa.array(a["unit"])),
-        "department_type": pa.array(sites["department_type"].to_numpy(dtype=object)).take(pa.array(a["unit"])),
-        "age": pa.array(a["age"].astype(np.int16)),
-        "sex": pa.array(["2", "1"]).take(pa.array(a["male"].astype(np.int8))),
-        "datazone2011": dz_text,
-        "attendance_category": pa.array(list(CATEGORIES)).take(pa.array(a["category"])),
-    }, schema=SCHEMA)
+    table = pa.table(
+        {
+            "patient_id": pa.array(patient_ids(seed, dz_text, sex_letter, a["birth"], a["person"])),
+            "attendance_id": pa.array(hex_ids("A", ids)),
+            "arrival_datetime": pa.array(a["arrival"].astype("datetime64[s]")),
+            "discharge_datetime": pa.array(a["discharge"].astype("datetime64[s]")),
+            "site_code": pa.array(sites["site_code"].to_numpy(dtype=object)).take(pa.array(a["unit"])),
+            "department_type": pa.array(sites["department_type"].to_numpy(dtype=object)).take(pa.array(a["unit"])),
+            "age": pa.array(a["age"].astype(np.int16)),
+            "sex": pa.array(["2", "1"]).take(pa.array(a["male"].astype(np.int8))),
+            "datazone2011": dz_text,
+            "attendance_category": pa.array(list(CATEGORIES)).take(pa.array(a["category"])),
+        },
+        schema=SCHEMA,
+    )
     return table.to_pandas()
 
 
-SCHEMA = pa.schema([("patient_id", pa.string()), ("attendance_id", pa.string()),
-                    ("arrival_datetime", pa.timestamp("s")), ("discharge_datetime", pa.timestamp("s")),
-                    ("site_code", pa.string()), ("department_type", pa.string()), ("age", pa.int16()),
-                    ("sex", pa.string()), ("datazone2011", pa.string()), ("attendance_category", pa.string())])
+SCHEMA = pa.schema(
+    [
+        ("patient_id", pa.string()),
+        ("attendance_id", pa.string()),
+        ("arrival_datetime", pa.timestamp("s")),
+        ("discharge_datetime", pa.timestamp("s")),
+        ("site_code", pa.string()),
+        ("department_type", pa.string()),
+        ("age", pa.int16()),
+        ("sex", pa.string()),
+        ("datazone2011", pa.string()),
+        ("attendance_category", pa.string()),
+    ]
+)
 
 
 TWIN = Twin("ae_attendances", "transforms.synthetic.ae_attendances", GENERATOR_VERSION, schema=SCHEMA)

@@ -33,25 +33,27 @@ SIMD_MULTIPLIER = {1: 1.40, 2: 1.18, 3: 1.00, 4: 0.88, 5: 0.78}
 
 @dataclass(frozen=True)
 class ReferenceTables:
-    geography: pd.DataFrame          # datazone2011, hscp2019, hb2019, ...
+    geography: pd.DataFrame  # datazone2011, hscp2019, hb2019, ...
     datazone_population: pd.DataFrame  # datazone2011, sex, age, population (mid-2021)
-    hscp_population: pd.DataFrame    # year, hscp2019, sex, age, population
-    simd: pd.DataFrame               # datazone2011, simd2020v2_sc_quintile
+    hscp_population: pd.DataFrame  # year, hscp2019, sex, age, population
+    simd: pd.DataFrame  # datazone2011, simd2020v2_sc_quintile
     ae_sites: pd.DataFrame | None = None  # reference/ae_sites.csv (transforms.reference.ae_sites)
 
     @classmethod
-    def from_dir(cls, reference_dir: Path) -> "ReferenceTables":
+    def from_dir(cls, reference_dir: Path) -> ReferenceTables:
         r = Path(reference_dir)
         sites = None
         if (r / "ae_sites.csv").is_file():
             from transforms.reference import ae_sites
 
             sites = ae_sites.load(r)
-        return cls(pd.read_parquet(r / "geography_dz2011.parquet"),
-                   pd.read_parquet(r / "datazone_population_2021.parquet"),
-                   pd.read_parquet(r / "hscp_population_estimates.parquet"),
-                   pd.read_parquet(r / "simd2020v2_datazone.parquet"),
-                   sites)
+        return cls(
+            pd.read_parquet(r / "geography_dz2011.parquet"),
+            pd.read_parquet(r / "datazone_population_2021.parquet"),
+            pd.read_parquet(r / "hscp_population_estimates.parquet"),
+            pd.read_parquet(r / "simd2020v2_datazone.parquet"),
+            sites,
+        )
 
 
 def expected_population(ref: ReferenceTables, year: int) -> pd.DataFrame:
@@ -61,8 +63,7 @@ def expected_population(ref: ReferenceTables, year: int) -> pd.DataFrame:
     est = ref.hscp_population[ref.hscp_population["year"] == year]
     if est.empty:
         raise ValueError(f"no HSCP population estimate for mid-{year}")
-    dz = dz.merge(est[["hscp2019", "sex", "age", "population"]], on=["hscp2019", "sex", "age"],
-                  suffixes=("", "_hscp"))
+    dz = dz.merge(est[["hscp2019", "sex", "age", "population"]], on=["hscp2019", "sex", "age"], suffixes=("", "_hscp"))
     share = np.where(base > 0, dz["population"] / base.where(base > 0, 1), 0.0)
     return dz.assign(population=share * dz["population_hscp"]).drop(columns="population_hscp")
 
@@ -102,9 +103,9 @@ def hex_ids(prefix: str, values: np.ndarray) -> pd.api.extensions.ExtensionArray
     digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     octets = x.astype(">u8").view(np.uint8).reshape(n, 8)
     buf = np.empty((n, width), dtype=np.uint8)
-    buf[:, :len(p)] = np.frombuffer(p, dtype=np.uint8)
-    buf[:, len(p)::2] = digits[octets >> 4]
-    buf[:, len(p) + 1::2] = digits[octets & 15]
+    buf[:, : len(p)] = np.frombuffer(p, dtype=np.uint8)
+    buf[:, len(p) :: 2] = digits[octets >> 4]
+    buf[:, len(p) + 1 :: 2] = digits[octets & 15]
     offsets = np.arange(0, width * (n + 1), width, dtype=np.int32)
     arr = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf))
     return pd.array(arr, dtype="str")
@@ -152,9 +153,18 @@ def sex_code(sex) -> np.ndarray:
     return np.where(np.asarray(sex) == "M", "1", "2")
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, *, generator: str, version: str, notice: str,
-                  seed: int, financial_years: list[int], scale: float = 1.0,
-                  schema: pa.Schema | None = None) -> Path:
+def write_parquet(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    generator: str,
+    version: str,
+    notice: str,
+    seed: int,
+    financial_years: list[int],
+    scale: float = 1.0,
+    schema: pa.Schema | None = None,
+) -> Path:
     """Write `frame` as Parquet whose file metadata says it is synthetic (atomically).
 
     The pandas metadata is dropped, so the bytes depend only on the values (and the
@@ -162,9 +172,16 @@ def write_parquet(frame: pd.DataFrame, path: Path, *, generator: str, version: s
     """
     table = pa.Table.from_pandas(frame, preserve_index=False, schema=schema)
     meta = dict(table.schema.metadata or {})
-    meta.update({b"synthetic": b"true", b"notice": notice.encode(), b"generator": generator.encode(),
-                 b"generator_version": version.encode(), b"seed": str(seed).encode(),
-                 b"financial_years": ",".join(map(str, financial_years)).encode()})
+    meta.update(
+        {
+            b"synthetic": b"true",
+            b"notice": notice.encode(),
+            b"generator": generator.encode(),
+            b"generator_version": version.encode(),
+            b"seed": str(seed).encode(),
+            b"financial_years": ",".join(map(str, financial_years)).encode(),
+        }
+    )
     if scale != 1:  # a scaled-down twin says so; the full-scale file is unchanged
         meta[b"scale"] = f"{scale:g}".encode()
     meta.pop(b"pandas", None)
@@ -195,11 +212,21 @@ class Twin:
     def notice(self) -> str:
         return f"SYNTHETIC DATA generated by {self.generator}: no real patients"
 
-    def write_extract(self, frame: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int],
-                      scale: float = 1.0) -> Path:
+    def write_extract(
+        self, frame: pd.DataFrame, path: Path, *, seed: int, financial_years: list[int], scale: float = 1.0
+    ) -> Path:
         """Write the extract as Parquet whose file metadata says it is synthetic."""
-        return write_parquet(frame, path, generator=self.generator, version=self.version, notice=self.notice,
-                             seed=seed, financial_years=financial_years, scale=scale, schema=self.schema)
+        return write_parquet(
+            frame,
+            path,
+            generator=self.generator,
+            version=self.version,
+            notice=self.notice,
+            seed=seed,
+            financial_years=financial_years,
+            scale=scale,
+            schema=self.schema,
+        )
 
     def extract_file_name(self, seed: int, financial_years: list[int], scale: float = 1.0) -> str:
         return file_name(self.stem, self.version, seed, financial_years, scale)

@@ -34,7 +34,6 @@ The rates are invented for plausibility; they are not estimates of real mortalit
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -53,8 +52,20 @@ COLUMNS = ["patient_id", "date_of_death", "age", "sex", "datazone2011", "place_o
 PLACES = ("hospital", "home", "care_home", "other")
 
 # Deaths per 1,000 person-years by age (both sexes, interpolated); invented, Scotland-shaped.
-DEATH_RATE_KNOTS = {0: 3.5, 1: 0.15, 5: 0.08, 15: 0.25, 25: 0.6, 35: 1.0, 45: 2.2, 55: 5.0, 65: 12.0,
-                    75: 31.0, 85: 95.0, 90: 210.0}
+DEATH_RATE_KNOTS = {
+    0: 3.5,
+    1: 0.15,
+    5: 0.08,
+    15: 0.25,
+    25: 0.6,
+    35: 1.0,
+    45: 2.2,
+    55: 5.0,
+    65: 12.0,
+    75: 31.0,
+    85: 95.0,
+    90: 210.0,
+}
 SEX_MULTIPLIER = {"M": 1.18, "F": 0.86}
 SIMD_MULTIPLIER = {1: 1.45, 2: 1.20, 3: 1.00, 4: 0.85, 5: 0.72}
 WINTER_EXCESS = 1.15  # December to March
@@ -67,9 +78,11 @@ LONG_STAY_CAP = 4.0
 DIED_IN_HOSPITAL = 0.78
 MEAN_DAYS_TO_DEATH_AFTER_DISCHARGE = 60.0
 # Place of death outside hospital, by age band.
-COMMUNITY_PLACES = {"under_65": {"home": 0.78, "care_home": 0.05, "other": 0.17},
-                    "65_84": {"home": 0.60, "care_home": 0.32, "other": 0.08},
-                    "85_plus": {"home": 0.33, "care_home": 0.62, "other": 0.05}}
+COMMUNITY_PLACES = {
+    "under_65": {"home": 0.78, "care_home": 0.05, "other": 0.17},
+    "65_84": {"home": 0.60, "care_home": 0.32, "other": 0.08},
+    "85_plus": {"home": 0.33, "care_home": 0.62, "other": 0.05},
+}
 RETRIES = 6
 BEYOND_TRIES = 2  # of the RETRIES, drawn among people the other twins of the year never name
 
@@ -99,8 +112,9 @@ def _places(rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
     for g, probs in COMMUNITY_PLACES.items():
         where = np.flatnonzero(group == g)
         keys = list(probs)
-        out[where] = np.array(keys, dtype=object)[rng.choice(len(keys), size=len(where),
-                                                             p=np.array(list(probs.values())))]
+        out[where] = np.array(keys, dtype=object)[
+            rng.choice(len(keys), size=len(where), p=np.array(list(probs.values())))
+        ]
     return out
 
 
@@ -118,10 +132,10 @@ def id64(values) -> np.ndarray:
     n = len(arr)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + n + 1]
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
     if arr.null_count or not (np.diff(offsets) == 17).all():
         raise ValueError("twin ids must be one letter and 16 lower-case hex digits")
-    chars = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(n, 17)
+    chars = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, 17)
     out = np.zeros(n, dtype=np.uint64)
     for j in range(1, 17):
         c = chars[:, j]
@@ -150,8 +164,9 @@ def _lookup(keys: np.ndarray, ids: np.ndarray, values: np.ndarray, missing) -> n
     return np.where(ids[pos] == keys, values[pos], missing)
 
 
-def last_activity(attendances: pd.DataFrame | None = None,
-                  delayed: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
+def last_activity(
+    attendances: pd.DataFrame | None = None, delayed: pd.DataFrame | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(sorted patient ids as `id64`, last day seen) in the A&E and delayed discharge twins.
 
     Days count from 1970-01-01; a delay's last day is its start plus its delayed nights.
@@ -167,8 +182,9 @@ def last_activity(attendances: pd.DataFrame | None = None,
     return _last_by_id(np.concatenate(ids), np.concatenate(days))
 
 
-def _from_stays(episodes: pd.DataFrame, other: tuple[np.ndarray, np.ndarray], period: tuple[int, int],
-                rng: np.random.Generator) -> pd.DataFrame:
+def _from_stays(
+    episodes: pd.DataFrame, other: tuple[np.ndarray, np.ndarray], period: tuple[int, int], rng: np.random.Generator
+) -> pd.DataFrame:
     """Step 1: SMR01 patients who die after their last stay."""
     pid_text = pa.array(episodes["patient_id"], type=pa.string())
     pid = id64(pid_text)
@@ -210,8 +226,7 @@ def _from_stays(episodes: pd.DataFrame, other: tuple[np.ndarray, np.ndarray], pe
     group = (_fy_of(last_dis) - 2000) * len(AGE_BANDS) + _band(age)
     _, group = np.unique(group, return_inverse=True)
     eligible = np.bincount(group, weights=~seen_later) / np.bincount(group)
-    q_hospital = np.where(seen_later, 0.0,
-                          np.minimum(p * DIED_IN_HOSPITAL / np.maximum(eligible[group], 1e-9), 0.9))
+    q_hospital = np.where(seen_later, 0.0, np.minimum(p * DIED_IN_HOSPITAL / np.maximum(eligible[group], 1e-9), 0.9))
     q_after = np.minimum(p * (1 - DIED_IN_HOSPITAL), 1 - q_hospital)
     u = rng.random(n)
     in_hospital = u < q_hospital
@@ -223,15 +238,27 @@ def _from_stays(episodes: pd.DataFrame, other: tuple[np.ndarray, np.ndarray], pe
     start, end = period
     keep = dies & (death >= start) & (death < end)
     rows = last_row[keep]
-    return pd.DataFrame({
-        "patient_id": pid_text.take(pa.array(rows)).to_numpy(zero_copy_only=False), "death": death[keep],
-        "birth": birth[keep], "sex": np.where(episodes["sex"].to_numpy(dtype=object)[rows] == "1", "M", "F"),
-        "datazone2011": episodes["datazone2011"].to_numpy(dtype=object)[rows], "place": place[keep],
-    })
+    return pd.DataFrame(
+        {
+            "patient_id": pid_text.take(pa.array(rows)).to_numpy(zero_copy_only=False),
+            "death": death[keep],
+            "birth": birth[keep],
+            "sex": np.where(episodes["sex"].to_numpy(dtype=object)[rows] == "1", "M", "F"),
+            "datazone2011": episodes["datazone2011"].to_numpy(dtype=object)[rows],
+            "place": place[keep],
+        }
+    )
 
 
-def _without_stays(ref: ReferenceTables, fy: int, linked: pd.DataFrame, seen: tuple[np.ndarray, np.ndarray],
-                   seed: int, rng: np.random.Generator, scale: float) -> pd.DataFrame:
+def _without_stays(
+    ref: ReferenceTables,
+    fy: int,
+    linked: pd.DataFrame,
+    seen: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    rng: np.random.Generator,
+    scale: float,
+) -> pd.DataFrame:
     """Step 2: the rest of the year's expected deaths, among people not seen after their death."""
     cells = population_cells(ref, fy)
     age = cells["age"].to_numpy()
@@ -241,8 +268,9 @@ def _without_stays(ref: ReferenceTables, fy: int, linked: pd.DataFrame, seen: tu
     key = band * 2 + (sex == "M")
     expected = np.bincount(key, weights=lam, minlength=len(AGE_BANDS) * 2)
     mine = linked[_fy_of(linked["death"].to_numpy()) == fy]
-    taken = np.bincount(_band(fy - mine["birth"].to_numpy()) * 2 + (mine["sex"].to_numpy() == "M"),
-                        minlength=len(AGE_BANDS) * 2)
+    taken = np.bincount(
+        _band(fy - mine["birth"].to_numpy()) * 2 + (mine["sex"].to_numpy() == "M"), minlength=len(AGE_BANDS) * 2
+    )
     remaining = np.clip(1 - taken / np.where(expected > 0, expected, 1), 0, 1)
     rows = np.repeat(np.arange(len(cells)), rng.poisson(lam * remaining[key]))
     n = len(rows)
@@ -257,21 +285,38 @@ def _without_stays(ref: ReferenceTables, fy: int, linked: pd.DataFrame, seen: tu
     # beyond the cell's usual index range (index >= population), whom the other twins of
     # that year never name; a death with no free candidate is left out.
     beyond = np.arange(RETRIES)[:, None] >= RETRIES - BEYOND_TRIES
-    candidates = (rng.random((RETRIES, n)) * np.where(beyond, 3 * pool, pool) + np.where(beyond, pool, 0))
+    candidates = rng.random((RETRIES, n)) * np.where(beyond, 3 * pool, pool) + np.where(beyond, pool, 0)
     candidates = candidates.astype(np.int64)
-    ids = pa.array(patient_ids(seed, np.tile(dz, RETRIES), np.tile(sexes, RETRIES), np.tile(births, RETRIES),
-                               candidates.ravel()), type=pa.string())
+    ids = pa.array(
+        patient_ids(seed, np.tile(dz, RETRIES), np.tile(sexes, RETRIES), np.tile(births, RETRIES), candidates.ravel()),
+        type=pa.string(),
+    )
     last = _lookup(id64(ids), seen[0], seen[1], np.iinfo(np.int64).min).reshape(RETRIES, n)
     free = last <= death
     pick = np.argmax(free, axis=0)
     chosen = ids.take(pa.array(pick * n + np.arange(n))).to_numpy(zero_copy_only=False)
-    return pd.DataFrame({"patient_id": chosen, "death": death, "birth": births, "sex": sexes,
-                         "datazone2011": dz, "place": _places(rng, age[rows])})[free.any(axis=0)]
+    return pd.DataFrame(
+        {
+            "patient_id": chosen,
+            "death": death,
+            "birth": births,
+            "sex": sexes,
+            "datazone2011": dz,
+            "place": _places(rng, age[rows]),
+        }
+    )[free.any(axis=0)]
 
 
-def generate(ref: ReferenceTables, financial_years: list[int], seed: int, episodes: pd.DataFrame, *,
-             attendances: pd.DataFrame | None = None, delayed: pd.DataFrame | None = None,
-             scale: float = 1.0) -> pd.DataFrame:
+def generate(
+    ref: ReferenceTables,
+    financial_years: list[int],
+    seed: int,
+    episodes: pd.DataFrame,
+    *,
+    attendances: pd.DataFrame | None = None,
+    delayed: pd.DataFrame | None = None,
+    scale: float = 1.0,
+) -> pd.DataFrame:
     """One row per death in the given financial years, consistent with the other twins.
 
     `episodes` is the synthetic SMR01 extract of the same seed (transforms.synthetic.smr01);
@@ -280,24 +325,30 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, episod
     deaths of every cell, as it does the other twins' events.
     """
     rng = np.random.default_rng([seed, 3])
-    period = (int(np.datetime64(f"{financial_years[0]}-04-01").astype(np.int64)),
-              int(np.datetime64(f"{financial_years[-1] + 1}-04-01").astype(np.int64)))
+    period = (
+        int(np.datetime64(f"{financial_years[0]}-04-01").astype(np.int64)),
+        int(np.datetime64(f"{financial_years[-1] + 1}-04-01").astype(np.int64)),
+    )
     other = last_activity(attendances, delayed)
     linked = _from_stays(episodes, other, period, rng)
-    seen = _last_by_id(np.concatenate([other[0], id64(pa.array(episodes["patient_id"], type=pa.string()))]),
-                       np.concatenate([other[1], _days(episodes["discharge_date"])]))
+    seen = _last_by_id(
+        np.concatenate([other[0], id64(pa.array(episodes["patient_id"], type=pa.string()))]),
+        np.concatenate([other[1], _days(episodes["discharge_date"])]),
+    )
     rest = [_without_stays(ref, fy, linked, seen, seed, rng, scale) for fy in financial_years]
     deaths = pd.concat([linked, *rest], ignore_index=True)
     deaths = deaths.drop_duplicates("patient_id", keep="first")  # one death per person
     fy = _fy_of(deaths["death"].to_numpy())
-    frame = pd.DataFrame({
-        "patient_id": pd.array(deaths["patient_id"].to_numpy(), dtype="str"),
-        "date_of_death": deaths["death"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
-        "age": np.clip(fy - deaths["birth"].to_numpy(), 0, 115).astype("int16"),
-        "sex": sex_code(deaths["sex"].to_numpy()),
-        "datazone2011": pd.array(deaths["datazone2011"].to_numpy(), dtype="str"),
-        "place_of_death": pd.array(deaths["place"].to_numpy(), dtype="str"),
-    })[COLUMNS]
+    frame = pd.DataFrame(
+        {
+            "patient_id": pd.array(deaths["patient_id"].to_numpy(), dtype="str"),
+            "date_of_death": deaths["death"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
+            "age": np.clip(fy - deaths["birth"].to_numpy(), 0, 115).astype("int16"),
+            "sex": sex_code(deaths["sex"].to_numpy()),
+            "datazone2011": pd.array(deaths["datazone2011"].to_numpy(), dtype="str"),
+            "place_of_death": pd.array(deaths["place"].to_numpy(), dtype="str"),
+        }
+    )[COLUMNS]
     return frame.sort_values(["date_of_death", "patient_id"]).reset_index(drop=True)
 
 

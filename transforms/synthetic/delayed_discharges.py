@@ -35,7 +35,6 @@ current definitions manual). The rates are invented for plausibility.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -50,8 +49,18 @@ from transforms.synthetic.common import (
 # Version 2 adds `age` (completed years at the ready for discharge date) and drops the
 # few run-in delays of people who were under 18 when they started.
 GENERATOR_VERSION = "2"
-COLUMNS = ["patient_id", "census_month", "datazone2011", "age", "age_group", "reason_group", "reason_code",
-           "delay_start_date", "bed_days_in_month", "delayed_at_census"]
+COLUMNS = [
+    "patient_id",
+    "census_month",
+    "datazone2011",
+    "age",
+    "age_group",
+    "reason_group",
+    "reason_code",
+    "delay_start_date",
+    "bed_days_in_month",
+    "delayed_at_census",
+]
 MIN_AGE = 18  # the census covers people aged 18 and over
 AGE_GROUPS = ("18-74", "75+")
 REASON_GROUPS = ("health_and_social_care", "patient_family", "code_9")
@@ -89,14 +98,41 @@ REASON_CODES = {
 }
 # Share of delay episodes by reason code (invented, shaped after the published mix).
 REASON_WEIGHTS = {
-    "11A": 6, "11B": 10, "23C": 2, "23D": 1, "24A": 3, "24B": 8, "24C": 10, "24D": 0.5, "24E": 1,
-    "24F": 4, "25A": 9, "25D": 20, "25E": 2, "25F": 1.5, "27A": 3, "44": 1,
-    "51": 1, "52": 1.5, "61": 1.5, "67": 1,
-    "51X": 6, "25X": 3, "24DX": 0.5, "24EX": 0.5, "26X": 1, "46X": 1, "71X": 1,
+    "11A": 6,
+    "11B": 10,
+    "23C": 2,
+    "23D": 1,
+    "24A": 3,
+    "24B": 8,
+    "24C": 10,
+    "24D": 0.5,
+    "24E": 1,
+    "24F": 4,
+    "25A": 9,
+    "25D": 20,
+    "25E": 2,
+    "25F": 1.5,
+    "27A": 3,
+    "44": 1,
+    "51": 1,
+    "52": 1.5,
+    "61": 1.5,
+    "67": 1,
+    "51X": 6,
+    "25X": 3,
+    "24DX": 0.5,
+    "24EX": 0.5,
+    "26X": 1,
+    "46X": 1,
+    "71X": 1,
 }
 # Lognormal delay length in days: (median, sigma), by group (code 9 split by AWI).
-LENGTH = {"health_and_social_care": (14, 1.0), "patient_family": (20, 1.0), "code_9_awi": (50, 0.9),
-          "code_9": (30, 1.0)}
+LENGTH = {
+    "health_and_social_care": (14, 1.0),
+    "patient_family": (20, 1.0),
+    "code_9_awi": (50, 0.9),
+    "code_9": (30, 1.0),
+}
 LONGEST_DELAY_DAYS = 3 * 365
 DELAYS_PER_DAY = 58.0  # new delays a day across Scotland
 # Relative chance of a delay per person by age (18+), interpolated.
@@ -119,15 +155,25 @@ def _financial_year(days: np.ndarray) -> np.ndarray:
     return months // 12 + 1970 - (months % 12 < 3)
 
 
-def _delays(ref: ReferenceTables, fy: int, first: np.datetime64, last: np.datetime64,
-            rng: np.random.Generator, datazones: pd.Index, scale: float) -> dict[str, np.ndarray]:
+def _delays(
+    ref: ReferenceTables,
+    fy: int,
+    first: np.datetime64,
+    last: np.datetime64,
+    rng: np.random.Generator,
+    datazones: pd.Index,
+    scale: float,
+) -> dict[str, np.ndarray]:
     """Delays starting on days first..last (inclusive), drawn from the people of `fy`."""
     cells = population_cells(ref, fy)
     cells = cells[cells["age"] >= MIN_AGE]
     age = cells["age"].to_numpy()
     knots = np.array(sorted(AGE_WEIGHT))
-    w = (cells["population"].to_numpy() * np.interp(age, knots, [AGE_WEIGHT[k] for k in knots])
-         * cells["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy())
+    w = (
+        cells["population"].to_numpy()
+        * np.interp(age, knots, [AGE_WEIGHT[k] for k in knots])
+        * cells["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy()
+    )
     n_days = int((last - first).astype(int)) + 1
     lam = w / w.sum() * DELAYS_PER_DAY * n_days * scale
     rows = np.repeat(np.arange(len(cells)), rng.poisson(lam))
@@ -145,9 +191,17 @@ def _delays(ref: ReferenceTables, fy: int, first: np.datetime64, last: np.dateti
     person = (rng.random(n) * pool).astype(np.int64)
     c_dz = datazones.get_indexer(cells["datazone2011"])
     c_male = (cells["sex"] == "M").to_numpy()
-    return {"dz": c_dz[rows], "male": c_male[rows], "age": age[rows], "birth": fy - age[rows],
-            "person": person, "code": code, "group": group,
-            "start": start.astype("datetime64[D]").astype(np.int64), "length": length.astype(np.int64)}
+    return {
+        "dz": c_dz[rows],
+        "male": c_male[rows],
+        "age": age[rows],
+        "birth": fy - age[rows],
+        "person": person,
+        "code": code,
+        "group": group,
+        "start": start.astype("datetime64[D]").astype(np.int64),
+        "length": length.astype(np.int64),
+    }
 
 
 def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, scale: float = 1.0) -> pd.DataFrame:
@@ -161,8 +215,10 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, sca
     period_start = np.datetime64(f"{first_fy}-04-01")
     period_end = np.datetime64(f"{financial_years[-1] + 1}-04-01")  # exclusive
     parts = [_delays(ref, first_fy, period_start - BURN_IN_DAYS, period_start - 1, rng, datazones, scale)]
-    parts += [_delays(ref, fy, np.datetime64(f"{fy}-04-01"), np.datetime64(f"{fy + 1}-03-31"), rng, datazones,
-                      scale) for fy in financial_years]
+    parts += [
+        _delays(ref, fy, np.datetime64(f"{fy}-04-01"), np.datetime64(f"{fy + 1}-03-31"), rng, datazones, scale)
+        for fy in financial_years
+    ]
     d = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     # Age at the ready for discharge date, as every twin counts age in a year (financial
     # year minus birth year). Run-in delays are drawn from the people of the first year,
@@ -175,8 +231,10 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, sca
 
     # One synthetic person cannot be delayed twice at once: drop a delay that starts
     # before the person's previous (kept) delay has ended.
-    pid = np.asarray(patient_ids(seed, datazones.to_numpy()[d["dz"]], np.where(d["male"], "M", "F"),
-                                 d["birth"], d["person"]), dtype=object)
+    pid = np.asarray(
+        patient_ids(seed, datazones.to_numpy()[d["dz"]], np.where(d["male"], "M", "F"), d["birth"], d["person"]),
+        dtype=object,
+    )
     order = np.lexsort((d["start"], pid))
     pid_s = pid[order]
     repeated = np.flatnonzero(np.concatenate([[False], pid_s[1:] == pid_s[:-1]]))
@@ -212,18 +270,20 @@ def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, sca
     ep, month, nights, at_census = ep[ok], month[ok], nights[ok], at_census[ok]
 
     census_month = month.astype("datetime64[M]").astype(str)
-    table = pa.table({
-        "patient_id": pa.array(pid[ep], type=pa.string()),
-        "census_month": pa.array(census_month.astype(object), type=pa.string()),
-        "datazone2011": pa.array(datazones.to_numpy()[d["dz"][ep]], type=pa.string()),
-        "age": pa.array(d["age"][ep].astype(np.int16)),
-        "age_group": pa.array(np.where(d["age"][ep] >= 75, "75+", "18-74").astype(object), type=pa.string()),
-        "reason_group": pa.array(d["group"][ep], type=pa.string()),
-        "reason_code": pa.array(d["code"][ep], type=pa.string()),
-        "delay_start_date": pa.array(d["start"][ep].astype("datetime64[D]"), type=pa.date32()),
-        "bed_days_in_month": pa.array(nights.astype(np.int16)),
-        "delayed_at_census": pa.array(at_census.astype(np.int8)),
-    })
+    table = pa.table(
+        {
+            "patient_id": pa.array(pid[ep], type=pa.string()),
+            "census_month": pa.array(census_month.astype(object), type=pa.string()),
+            "datazone2011": pa.array(datazones.to_numpy()[d["dz"][ep]], type=pa.string()),
+            "age": pa.array(d["age"][ep].astype(np.int16)),
+            "age_group": pa.array(np.where(d["age"][ep] >= 75, "75+", "18-74").astype(object), type=pa.string()),
+            "reason_group": pa.array(d["group"][ep], type=pa.string()),
+            "reason_code": pa.array(d["code"][ep], type=pa.string()),
+            "delay_start_date": pa.array(d["start"][ep].astype("datetime64[D]"), type=pa.date32()),
+            "bed_days_in_month": pa.array(nights.astype(np.int16)),
+            "delayed_at_census": pa.array(at_census.astype(np.int8)),
+        }
+    )
     frame = table.to_pandas(date_as_object=False)
     frame["delay_start_date"] = frame["delay_start_date"].astype("datetime64[s]")
     return frame.sort_values(["census_month", "patient_id", "delay_start_date"]).reset_index(drop=True)

@@ -18,8 +18,12 @@ from transforms.synthetic.common import ReferenceTables
 
 log = logging.getLogger(__name__)
 
-GENERATORS = {"smr01_episodes": smr01, "ae_attendances": ae_attendances,
-              "delayed_discharges": delayed_discharges, "deaths": deaths}
+GENERATORS = {
+    "smr01_episodes": smr01,
+    "ae_attendances": ae_attendances,
+    "delayed_discharges": delayed_discharges,
+    "deaths": deaths,
+}
 ORDER = ("smr01_episodes", "ae_attendances", "delayed_discharges", "deaths")
 
 
@@ -27,8 +31,9 @@ def file_name(name: str, seed: int, financial_years: list[int], scale: float = 1
     return GENERATORS[name].extract_file_name(seed, financial_years, scale)
 
 
-def ensure(wanted: list[str], folder: Path, reference_dir: Path, financial_years: list[int],
-           seed: int, scale: float = 1.0) -> dict[str, Path]:
+def ensure(
+    wanted: list[str], folder: Path, reference_dir: Path, financial_years: list[int], seed: int, scale: float = 1.0
+) -> dict[str, Path]:
     """Make each twin in `wanted` that is not in `folder` yet; return every wanted path.
 
     `scale` multiplies every twin's expected events (`synthetic.scale` in the config).
@@ -49,12 +54,19 @@ def ensure(wanted: list[str], folder: Path, reference_dir: Path, financial_years
                 log.info("generating the synthetic %s extract %s", name, paths[name].name)
                 if name == "deaths":
                     frames[name] = deaths.generate(
-                        ref, financial_years, seed, frame("smr01_episodes"),
-                        attendances=frame("ae_attendances"), delayed=frame("delayed_discharges"), scale=scale)
+                        ref,
+                        financial_years,
+                        seed,
+                        frame("smr01_episodes"),
+                        attendances=frame("ae_attendances"),
+                        delayed=frame("delayed_discharges"),
+                        scale=scale,
+                    )
                 else:
                     frames[name] = GENERATORS[name].generate(ref, financial_years, seed, scale=scale)
-                GENERATORS[name].write_extract(frames[name], paths[name], seed=seed,
-                                               financial_years=financial_years, scale=scale)
+                GENERATORS[name].write_extract(
+                    frames[name], paths[name], seed=seed, financial_years=financial_years, scale=scale
+                )
         return frames[name]
 
     for name in todo:

@@ -13,7 +13,6 @@ older people and potentially preventable admissions among emergency stays.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -21,9 +20,9 @@ from transforms.synthetic import diagnoses
 from transforms.synthetic.common import (  # noqa: F401  (ReferenceTables, expected_population: public here)
     SIMD_MULTIPLIER,
     ReferenceTables,
+    Twin,
     choice,
     expected_population,
-    Twin,
     person_keys,
     pseudonym,
 )
@@ -35,18 +34,40 @@ GENERATOR_VERSION = "2"
 # Emergency stays per 1,000 person-years at these ages, interpolated between them.
 # Shaped after the published pattern (high in infancy, lowest in childhood, steep
 # after 65); the values are invented for the synthetic twin.
-EMERGENCY_RATE_KNOTS = {0: 150, 1: 60, 5: 26, 15: 35, 25: 43, 45: 56, 55: 74,
-                        65: 122, 75: 218, 85: 365, 90: 450}
+EMERGENCY_RATE_KNOTS = {0: 150, 1: 60, 5: 26, 15: 35, 25: 43, 45: 56, 55: 74, 65: 122, 75: 218, 85: 365, 90: 450}
 ELECTIVE_PER_EMERGENCY = 0.35
-EMERGENCY_TYPES = {"20": 5, "21": 3, "22": 2, "30": 20, "31": 2, "32": 3, "33": 6,
-                   "34": 3, "35": 2, "36": 30, "38": 20, "39": 4}
+EMERGENCY_TYPES = {
+    "20": 5,
+    "21": 3,
+    "22": 2,
+    "30": 20,
+    "31": 2,
+    "32": 3,
+    "33": 6,
+    "34": 3,
+    "35": 2,
+    "36": 30,
+    "38": 20,
+    "39": 4,
+}
 ELECTIVE_TYPES = {"10": 40, "11": 35, "12": 20, "19": 5}
 TRANSFER_TYPE = "18"
 SPECIALTIES = {"A1": 45, "AB": 20, "C1": 15, "C8": 10, "A2": 5, "AG": 5}
 DIAGNOSIS_COLUMNS = ["main_condition"] + [f"other_condition_{i}" for i in range(1, diagnoses.N_OTHER + 1)]
-COLUMNS = ["patient_id", "cis_id", "episode_number", "admission_date", "discharge_date",
-           "admission_type", "age_at_admission", "sex", "datazone2011", "specialty",
-           "length_of_stay", *DIAGNOSIS_COLUMNS]
+COLUMNS = [
+    "patient_id",
+    "cis_id",
+    "episode_number",
+    "admission_date",
+    "discharge_date",
+    "admission_type",
+    "age_at_admission",
+    "sex",
+    "datazone2011",
+    "specialty",
+    "length_of_stay",
+    *DIAGNOSIS_COLUMNS,
+]
 _choice = choice
 _pseudonym = pseudonym
 
@@ -60,11 +81,13 @@ def emergency_rate_per_person(age: np.ndarray, sex: np.ndarray) -> np.ndarray:
 
 
 def _stays_for_year(ref: ReferenceTables, fy: int, rng: np.random.Generator, scale: float) -> pd.DataFrame:
-    pop = expected_population(ref, fy).merge(ref.simd[["datazone2011", "simd2020v2_sc_quintile"]],
-                                             on="datazone2011")
+    pop = expected_population(ref, fy).merge(ref.simd[["datazone2011", "simd2020v2_sc_quintile"]], on="datazone2011")
     ages, sexes = pop["age"].to_numpy(), pop["sex"].to_numpy()
-    lam_em = (pop["population"].to_numpy() * emergency_rate_per_person(ages, sexes)
-              * pop["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy()) * scale
+    lam_em = (
+        pop["population"].to_numpy()
+        * emergency_rate_per_person(ages, sexes)
+        * pop["simd2020v2_sc_quintile"].map(SIMD_MULTIPLIER).to_numpy()
+    ) * scale
     lam_el = pop["population"].to_numpy() * emergency_rate_per_person(ages, sexes) * ELECTIVE_PER_EMERGENCY * scale
     n_em, n_el = rng.poisson(lam_em), rng.poisson(lam_el)
     idx = np.concatenate([np.repeat(np.arange(len(pop)), n_em), np.repeat(np.arange(len(pop)), n_el)])
@@ -101,33 +124,46 @@ def _episodes(stays: pd.DataFrame, rng: np.random.Generator, seed: int) -> pd.Da
     first = np.floor(ep["los"].to_numpy() * np.where(ep["episodes"] == 1, 1.0, frac)).astype(int)
     cum_before = np.where(ep["episode_number"] == 1, 0, first)
     offset = np.where(ep["episode_number"] == 1, 0, cum_before)
-    ep_los = np.where(ep["episode_number"] == ep["episodes"], ep["los"].to_numpy() - offset,
-                      np.where(ep["episode_number"] == 1, first, 0))
+    ep_los = np.where(
+        ep["episode_number"] == ep["episodes"],
+        ep["los"].to_numpy() - offset,
+        np.where(ep["episode_number"] == 1, first, 0),
+    )
     ep["admission_date"] = ep["admission_date"].to_numpy() + offset.astype("timedelta64[D]")
     ep["length_of_stay"] = ep_los
     ep["discharge_date"] = ep["admission_date"].to_numpy() + ep_los.astype("timedelta64[D]")
     first_ep = ep["episode_number"].to_numpy() == 1
-    adm_type = np.where(ep["emergency"], _choice(rng, EMERGENCY_TYPES, len(ep)),
-                        _choice(rng, ELECTIVE_TYPES, len(ep)))
+    adm_type = np.where(ep["emergency"], _choice(rng, EMERGENCY_TYPES, len(ep)), _choice(rng, ELECTIVE_TYPES, len(ep)))
     ep["admission_type"] = np.where(first_ep, adm_type, TRANSFER_TYPE)
     spec = _choice(rng, SPECIALTIES, len(ep))
     ep["specialty"] = np.where((spec == "AB") & (ep["age"] < 65), "A1", spec)
     ep["patient_id"] = _pseudonym(seed, ep["patient_key"], "P")
     # Diagnoses are drawn per stay (from its first episode) and carried by every episode.
     first_rows = ep[first_ep]
-    dx = diagnoses.draw(rng, first_rows["age"].to_numpy(), first_rows["sex"].to_numpy(),
-                        first_rows["emergency"].to_numpy(), ep["admission_type"].to_numpy()[first_ep])
+    dx = diagnoses.draw(
+        rng,
+        first_rows["age"].to_numpy(),
+        first_rows["sex"].to_numpy(),
+        first_rows["emergency"].to_numpy(),
+        ep["admission_type"].to_numpy()[first_ep],
+    )
     stay_of_episode = ep.index.to_numpy()
-    return pd.DataFrame({
-        "patient_id": ep["patient_id"], "cis_id": ep["cis_id"],
-        "episode_number": ep["episode_number"].astype("int16"),
-        "admission_date": ep["admission_date"].to_numpy().astype("datetime64[D]"),
-        "discharge_date": ep["discharge_date"].to_numpy().astype("datetime64[D]"),
-        "admission_type": ep["admission_type"], "age_at_admission": ep["age"].astype("int16"),
-        "sex": np.where(ep["sex"] == "M", "1", "2"), "datazone2011": ep["datazone2011"],
-        "specialty": ep["specialty"], "length_of_stay": ep["length_of_stay"].astype("int32"),
-        **{c: pd.array(dx[c][stay_of_episode], dtype="str") for c in DIAGNOSIS_COLUMNS},
-    })[COLUMNS]
+    return pd.DataFrame(
+        {
+            "patient_id": ep["patient_id"],
+            "cis_id": ep["cis_id"],
+            "episode_number": ep["episode_number"].astype("int16"),
+            "admission_date": ep["admission_date"].to_numpy().astype("datetime64[D]"),
+            "discharge_date": ep["discharge_date"].to_numpy().astype("datetime64[D]"),
+            "admission_type": ep["admission_type"],
+            "age_at_admission": ep["age"].astype("int16"),
+            "sex": np.where(ep["sex"] == "M", "1", "2"),
+            "datazone2011": ep["datazone2011"],
+            "specialty": ep["specialty"],
+            "length_of_stay": ep["length_of_stay"].astype("int32"),
+            **{c: pd.array(dx[c][stay_of_episode], dtype="str") for c in DIAGNOSIS_COLUMNS},
+        }
+    )[COLUMNS]
 
 
 def generate(ref: ReferenceTables, financial_years: list[int], seed: int, *, scale: float = 1.0) -> pd.DataFrame:

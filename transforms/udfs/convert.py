@@ -153,7 +153,7 @@ def to_arrow_string(values, mask: np.ndarray | None = None) -> pa.Array:
     """Strings or None -> Arrow VARCHAR; masked rows -> NULL."""
     values = list(values)
     if mask is not None:
-        values = [None if m else v for v, m in zip(values, mask)]
+        values = [None if m else v for v, m in zip(values, mask, strict=False)]
     return pa.array(values, type=pa.string())
 
 

@@ -79,18 +79,18 @@ def _section(module) -> str:
 
 def _entry(udf: Udf) -> str:
     calls = ", ".join(f"`{name}`" for name in udf.calls)
-    return "\n\n".join([
-        f"### `{udf.name}`",
-        f"```sql\n{udf.signature}\n```",
-        _markdown(f"{udf.summary}  {udf.doc}"),
-        f"Calls {calls}.",
-    ])
+    return "\n\n".join(
+        [
+            f"### `{udf.name}`",
+            f"```sql\n{udf.signature}\n```",
+            _markdown(f"{udf.summary}  {udf.doc}"),
+            f"Calls {calls}.",
+        ]
+    )
 
 
 def _index() -> str:
-    rows = [
-        f"| [`{udf.name}`](#{udf.name}) | {_markdown(udf.summary)} |" for family in FAMILIES for udf in family.UDFS
-    ]
+    rows = [f"| [`{udf.name}`](#{udf.name}) | {_markdown(udf.summary)} |" for family in FAMILIES for udf in family.UDFS]
     return "\n".join(["| Function | Returns |", "|---|---|", *rows])
 
 

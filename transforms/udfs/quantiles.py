@@ -36,7 +36,7 @@ def _quantile_by_value(values: np.ndarray, nquantiles: int, invert: bool) -> dic
         # warnings.catch_warnings is not safe in UDFs that DuckDB runs on several threads.
         return dict.fromkeys(present.tolist(), np.nan)
     q = assign_quantiles(pd.DataFrame({"value": present}), "value", nquantiles=nquantiles, invert=invert)
-    return dict(zip(present.tolist(), q.astype(float).tolist()))
+    return dict(zip(present.tolist(), q.astype(float).tolist(), strict=False))
 
 
 def _quantiles(value, all_values, nquantiles, invert):
@@ -60,7 +60,10 @@ def _quantiles(value, all_values, nquantiles, invert):
 
 
 def fingertips_quantile(value, all_values, nquantiles, invert):
-    """Quantile (1..nquantiles) of ``value`` among ``all_values``: :func:`~transforms.stats.quantiles.assign_quantiles`."""
+    """Quantile (1..nquantiles) of ``value`` among ``all_values``.
+
+    :func:`~transforms.stats.quantiles.assign_quantiles` on the list.
+    """
     return _quantiles(value, all_values, nquantiles, invert)
 
 

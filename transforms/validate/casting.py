@@ -74,8 +74,7 @@ def cast_frame(raw: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     date -> `datetime64[ns]`; values that do not cast become missing.
     """
     raw = raw.reset_index(drop=True)
-    return pd.DataFrame({c: _CASTS[t](raw[c]) for c, t in columns.items() if c in raw.columns},
-                        index=raw.index)
+    return pd.DataFrame({c: _CASTS[t](raw[c]) for c, t in columns.items() if c in raw.columns}, index=raw.index)
 
 
 def shape_only(raw: pd.DataFrame) -> pd.DataFrame:
@@ -98,5 +97,10 @@ def gx_view(typed: pd.DataFrame) -> pd.DataFrame:
     dtype is numpy int64/float64 (about 10 s per column at 4 million rows for `Int64`).
     Whole numbers below 2**53 are exact in float64, and missing values become NaN.
     """
-    return pd.DataFrame({c: (s.astype("float64") if isinstance(s.dtype, (pd.Int64Dtype, pd.Float64Dtype))
-                             else s) for c, s in typed.items()}, index=typed.index)
+    return pd.DataFrame(
+        {
+            c: (s.astype("float64") if isinstance(s.dtype, (pd.Int64Dtype, pd.Float64Dtype)) else s)
+            for c, s in typed.items()
+        },
+        index=typed.index,
+    )

@@ -60,8 +60,8 @@ def describe(f: Failure) -> str:
     text = f"{f.file}: {f.expectation}{where}: {f.rule}"
     if f.examples:
         text += f" ({f.unexpected_count} rows); e.g. " + ", ".join(
-            f"{e['value']!r}" if e.get("row") is None else f"row {e['row']}: {e['value']!r}"
-            for e in f.examples[:3])
+            f"{e['value']!r}" if e.get("row") is None else f"row {e['row']}: {e['value']!r}" for e in f.examples[:3]
+        )
     elif f.observed:
         text += f"; {f.observed}"
     return text
@@ -93,8 +93,7 @@ def _shape(value: Any) -> str:
     return f"[redacted: shape {shape}]"
 
 
-def example_rows(raw: pd.DataFrame, positions: list[int], columns: list[str],
-                 redact: set[str]) -> list[dict]:
+def example_rows(raw: pd.DataFrame, positions: list[int], columns: list[str], redact: set[str]) -> list[dict]:
     """The first rows at `positions` (0-based) as examples: 1-based row and the value as read."""
     out = []
     for pos in positions[:MAX_EXAMPLES]:
@@ -142,13 +141,19 @@ def write_report(failures: list[Failure], path: Path) -> Path:
     for f in failures:
         by_file.setdefault((f.file, f.source), []).append(f)
     for (file_label, source), fs in by_file.items():
-        lines += [f"## {file_label}", "",
-                  f"Suite `expectations/{source}.json`: {len(fs)} failed expectation(s).", "",
-                  "| expectation | column | rule | unexpected | example rows |",
-                  "|---|---|---|---:|---|"]
+        lines += [
+            f"## {file_label}",
+            "",
+            f"Suite `expectations/{source}.json`: {len(fs)} failed expectation(s).",
+            "",
+            "| expectation | column | rule | unexpected | example rows |",
+            "|---|---|---|---:|---|",
+        ]
         for f in fs:
-            lines.append(f"| {_md(f.expectation)} | {_md(f.column or '(table)')} | {_md(f.rule)} "
-                         f"| {f.unexpected_count} | {_md_examples(f)} |")
+            lines.append(
+                f"| {_md(f.expectation)} | {_md(f.column or '(table)')} | {_md(f.rule)} "
+                f"| {f.unexpected_count} | {_md_examples(f)} |"
+            )
         lines.append("")
     lines.append("Row numbers count data rows from 1 (the CSV line number minus the header line).")
     path.parent.mkdir(parents=True, exist_ok=True)

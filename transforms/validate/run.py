@@ -32,9 +32,9 @@ from transforms.validate.suites import (
 )
 
 
-def validate_frame(raw: pd.DataFrame, source: str, file_label: str, *,
-                   reference_sets: dict[str, set[str]] | None = None
-                   ) -> tuple[pd.DataFrame, list[Failure]]:
+def validate_frame(
+    raw: pd.DataFrame, source: str, file_label: str, *, reference_sets: dict[str, set[str]] | None = None
+) -> tuple[pd.DataFrame, list[Failure]]:
     """Run `expectations/<source>.json` on `raw`; return (typed frame, failures).
 
     When a table-level expectation fails, the column expectations are not run and the
@@ -61,9 +61,18 @@ def validate_frame(raw: pd.DataFrame, source: str, file_label: str, *,
 
     absent = [c for c in column_types if c not in raw.columns and c not in optional]
     if absent:  # a suite without a column-set expectation still gets one clear failure
-        return raw, [Failure(source, file_label, "expect_table_columns_to_match_set", ", ".join(absent),
-                             "columns must include: " + ", ".join(c for c in column_types if c not in optional),
-                             len(absent), [], "missing column(s): " + ", ".join(absent))]
+        return raw, [
+            Failure(
+                source,
+                file_label,
+                "expect_table_columns_to_match_set",
+                ", ".join(absent),
+                "columns must include: " + ", ".join(c for c in column_types if c not in optional),
+                len(absent),
+                [],
+                "missing column(s): " + ", ".join(absent),
+            )
+        ]
 
     typed = cast_frame(raw, column_types)
     runnable = [e for e in column_level if all(c in typed.columns for c in columns_of(e["kwargs"]))]
@@ -71,8 +80,9 @@ def validate_frame(raw: pd.DataFrame, source: str, file_label: str, *,
     for e in skipped:
         cols = [c for c in columns_of(e["kwargs"]) if c not in typed.columns]
         if not set(cols) <= optional:
-            raise SuiteError(f"{suite_path(source).name}: {e['type']} refers to column(s) {cols} "
-                             "that are not in meta.columns")
+            raise SuiteError(
+                f"{suite_path(source).name}: {e['type']} refers to column(s) {cols} that are not in meta.columns"
+            )
     if runnable:
         for e, r in run_gx(gx_view(typed), f"{source}.columns", runnable):
             if not r.success:
@@ -80,9 +90,16 @@ def validate_frame(raw: pd.DataFrame, source: str, file_label: str, *,
     return typed, failures
 
 
-def validate_file(source: str, path: Path, reference_sets: dict[str, set[str]] | None = None,
-                  period=None, *, label: str | None = None, limits=None, today: date | None = None
-                  ) -> tuple[pd.DataFrame, list[Failure], list[str]]:
+def validate_file(
+    source: str,
+    path: Path,
+    reference_sets: dict[str, set[str]] | None = None,
+    period=None,
+    *,
+    label: str | None = None,
+    limits=None,
+    today: date | None = None,
+) -> tuple[pd.DataFrame, list[Failure], list[str]]:
     """Read and validate one input file; return (typed frame, failures, warnings).
 
     `label` names the file in failures (default: its name). `limits` are the run's
@@ -105,8 +122,7 @@ def validate_file(source: str, path: Path, reference_sets: dict[str, set[str]] |
     raw, alias_warnings = apply_aliases(raw, meta.get("column_aliases", {}))
     warnings = [*warnings, *alias_warnings]
     typed, failures = validate_frame(raw, source, label, reference_sets=reference_sets)
-    failures += missing_reference_values(raw, source, label, meta.get("must_contain_reference", {}),
-                                         reference_sets)
+    failures += missing_reference_values(raw, source, label, meta.get("must_contain_reference", {}), reference_sets)
     if failures:
         return typed, failures, warnings
     if source == SMR01:

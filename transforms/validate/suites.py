@@ -28,6 +28,7 @@ _SET_LIST_LIMIT = 20  # value sets longer than this are described, not listed, i
 
 # --------------------------------------------------------------------------- suites
 
+
 class SuiteError(ValueError):
     """The suite file itself is wrong, or a reference set it needs was not supplied."""
 
@@ -65,8 +66,10 @@ def _resolve_references(value: Any, reference_sets: dict[str, set[str]] | None, 
             name = value[REFERENCE_KEY]
             if not reference_sets or name not in reference_sets:
                 supplied = sorted(reference_sets or {})
-                raise SuiteError(f"{where} needs the reference set {name!r}, which was not supplied "
-                                 f"(reference_sets has {supplied or 'nothing'})")
+                raise SuiteError(
+                    f"{where} needs the reference set {name!r}, which was not supplied "
+                    f"(reference_sets has {supplied or 'nothing'})"
+                )
             return sorted(reference_sets[name])
         return {k: _resolve_references(v, reference_sets, where) for k, v in value.items()}
     if isinstance(value, list):
@@ -86,9 +89,13 @@ def resolved_expectations(source: str, suite: dict, reference_sets: dict[str, se
         vs = e.get("kwargs", {}).get("value_set")
         if isinstance(vs, dict) and REFERENCE_KEY in vs:
             e_meta["_reference"] = vs[REFERENCE_KEY]
-        expectations.append({"type": e["type"],
-                             "kwargs": _resolve_references(dict(e.get("kwargs", {})), reference_sets, where),
-                             "meta": e_meta})
+        expectations.append(
+            {
+                "type": e["type"],
+                "kwargs": _resolve_references(dict(e.get("kwargs", {})), reference_sets, where),
+                "meta": e_meta,
+            }
+        )
     return expectations
 
 
@@ -124,8 +131,12 @@ def _batch_definition():
         context = gx.get_context(mode="ephemeral", project_config=config)
         asset = context.data_sources.add_pandas("frames").add_dataframe_asset("frame")
         _GX_STATE.clear()
-        _GX_STATE.update(pid=os.getpid(), gx=gx, context=context,
-                         batch_definition=asset.add_batch_definition_whole_dataframe("whole"))
+        _GX_STATE.update(
+            pid=os.getpid(),
+            gx=gx,
+            context=context,
+            batch_definition=asset.add_batch_definition_whole_dataframe("whole"),
+        )
     return _GX_STATE["batch_definition"]
 
 
@@ -139,13 +150,16 @@ def run_gx(frame: pd.DataFrame, name: str, expectations: list[dict]) -> list[tup
     suite = gx.ExpectationSuite(name=name)
     for i, e in enumerate(expectations):
         # GX does not keep the suite's order in its results: tag each one to pair them up.
-        suite.add_expectation_configuration(ExpectationConfiguration(
-            type=e["type"], kwargs=e["kwargs"], meta={**(e.get("meta") or {}), _POSITION: i}))
+        suite.add_expectation_configuration(
+            ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta={**(e.get("meta") or {}), _POSITION: i})
+        )
     # The validator GX's own ValidationDefinition uses: it loads (and fingerprints) the
     # frame once, where Batch.validate would load it a second time.
-    validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
-                          result_format={"result_format": "SUMMARY",
-                                         "partial_unexpected_count": MAX_EXAMPLES})
+    validator = Validator(
+        batch_definition=batch_definition,
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES},
+    )
     result = validator.validate_expectation_suite(suite)
     paired: list = [None] * len(expectations)
     for r in result.results:
@@ -153,10 +167,11 @@ def run_gx(frame: pd.DataFrame, name: str, expectations: list[dict]) -> list[tup
     missing = [expectations[i]["type"] for i, r in enumerate(paired) if r is None]
     if missing:
         raise RuntimeError(f"Great Expectations returned no result for {missing}")
-    return list(zip(expectations, paired))
+    return list(zip(expectations, paired, strict=False))
 
 
 # --------------------------------------------------------------------------- rules
+
 
 def _fmt_set(values: list, ref_name: str | None) -> str:
     if ref_name is not None:
@@ -188,10 +203,11 @@ def rule_text(expectation: dict, column_types: dict[str, str] | None = None) -> 
         ref = meta["_reference"]
     col_type = (column_types or {}).get(kw.get("column", ""), "string")
     if t == "expect_column_values_to_not_be_null":
-        return {"int": "values must be present and be whole numbers",
-                "float": "values must be present and be numbers",
-                "date": "values must be present and be dates written YYYY-MM-DD"}.get(
-                    col_type, "values must be present (not empty)")
+        return {
+            "int": "values must be present and be whole numbers",
+            "float": "values must be present and be numbers",
+            "date": "values must be present and be dates written YYYY-MM-DD",
+        }.get(col_type, "values must be present (not empty)")
     if t == "expect_column_values_to_match_regex":
         return f"values must match {kw['regex']}"
     if t == "expect_column_values_to_not_match_regex":
@@ -230,6 +246,7 @@ def rule_text(expectation: dict, column_types: dict[str, str] | None = None) -> 
 
 # --------------------------------------------------------------------------- GX results
 
+
 def table_failure(source: str, file_label: str, expectation: dict, result) -> Failure:
     """The Failure for a table-level expectation GX found broken: what was found instead."""
     t, kw = expectation["type"], expectation["kwargs"]
@@ -243,8 +260,10 @@ def table_failure(source: str, file_label: str, expectation: dict, result) -> Fa
         else:  # ordered list: a list of {"Expected", "Found"} pairs
             missing = [m.get("Expected") for m in mismatched if m.get("Expected") is not None]
             unexpected = [m.get("Found") for m in mismatched if m.get("Found") is not None]
-            missing, unexpected = [m for m in missing if m not in unexpected], \
-                [u for u in unexpected if u not in missing]
+            missing, unexpected = (
+                [m for m in missing if m not in unexpected],
+                [u for u in unexpected if u not in missing],
+            )
         if t == "expect_table_columns_to_match_set" and kw.get("exact_match") is False:
             unexpected = []
         column = ", ".join(missing + unexpected) or None
@@ -271,8 +290,15 @@ def _note_exception(failure: Failure, result) -> None:
         failure.observed = f"Great Expectations raised: {info.get('exception_message')}"
 
 
-def column_failure(source: str, file_label: str, expectation: dict, result, raw: pd.DataFrame,
-                   column_types: dict[str, str], redact: set[str]) -> Failure:
+def column_failure(
+    source: str,
+    file_label: str,
+    expectation: dict,
+    result,
+    raw: pd.DataFrame,
+    column_types: dict[str, str],
+    redact: set[str],
+) -> Failure:
     """The Failure for a column expectation GX found broken, with example rows as `raw` has them."""
     kw = expectation["kwargs"]
     res = result.result or {}
@@ -280,7 +306,9 @@ def column_failure(source: str, file_label: str, expectation: dict, result, raw:
     positions = list(res.get("partial_unexpected_index_list") or [])
     positions = [p for p in positions if isinstance(p, (int, np.integer))]
     failure = Failure(
-        source=source, file=file_label, expectation=expectation["type"],
+        source=source,
+        file=file_label,
+        expectation=expectation["type"],
         column=", ".join(columns) or None,
         rule=rule_text(expectation, column_types),
         unexpected_count=int(res.get("unexpected_count") or 0),

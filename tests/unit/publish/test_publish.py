@@ -53,47 +53,69 @@ def test_a_failure_while_assembling_leaves_latest_and_no_partial_release(tmp_pat
     good = publish([mart], releases_dir=releases, inputs=INPUTS, run_id="r1", synthetic=False)
     missing = mart.parent / "not_built.parquet"
     with pytest.raises(FileNotFoundError):
-        publish([mart, missing], releases_dir=releases,
-                inputs=[{"source": "example", "sha256": "cd" * 32}], run_id="r2", synthetic=False)
+        publish(
+            [mart, missing],
+            releases_dir=releases,
+            inputs=[{"source": "example", "sha256": "cd" * 32}],
+            run_id="r2",
+            synthetic=False,
+        )
     assert sorted(p.name for p in releases.iterdir()) == [good.name]
     assert (tmp_path / "output" / "latest").resolve() == good.resolve()
 
 
 # --- the partitioned indicator dataset ----------------------------------------------------------
 
+
 def _mart(path, indicator, levels, **extra):
     """A small mart in the long format; `extra` adds or overrides columns (types differ between marts)."""
     n = len(levels)
-    columns = {"indicator_id": [indicator] * n, "period": ["2022/23"] * n,
-               "period_start": pa.array([date(2022, 4, 1)] * n), "geography_level": levels,
-               "geography_code": [f"S{i:08d}" for i in range(n)], "simd_quintile": ["all"] * n,
-               "sex": ["Persons"] * n, "age_group": ["All ages"] * n,
-               "numerator": pa.array(range(10, 10 + n), pa.int32()), "denominator": [1000] * n,
-               "value": [float(v) for v in range(10, 10 + n)], **extra}
+    columns = {
+        "indicator_id": [indicator] * n,
+        "period": ["2022/23"] * n,
+        "period_start": pa.array([date(2022, 4, 1)] * n),
+        "geography_level": levels,
+        "geography_code": [f"S{i:08d}" for i in range(n)],
+        "simd_quintile": ["all"] * n,
+        "sex": ["Persons"] * n,
+        "age_group": ["All ages"] * n,
+        "numerator": pa.array(range(10, 10 + n), pa.int32()),
+        "denominator": [1000] * n,
+        "value": [float(v) for v in range(10, 10 + n)],
+        **extra,
+    }
     pq.write_table(pa.table(columns), path)
     return path
 
 
 def test_marts_become_one_hive_dataset_with_one_schema(tmp_path):
     a = _mart(tmp_path / "a.parquet", "rate_a", ["hscp", "hscp", "scotland"], locality_code=["L1", None, None])
-    b = _mart(tmp_path / "b.parquet", "pct_b", ["hscp", "health_board"],
-              numerator=pa.array([1.5, 2.5]), method=["percentage"] * 2)
+    b = _mart(
+        tmp_path / "b.parquet",
+        "pct_b",
+        ["hscp", "health_board"],
+        numerator=pa.array([1.5, 2.5]),
+        method=["percentage"] * 2,
+    )
     table = dataset.unify([b, a])
     assert table.schema.field("numerator").type == pa.float64()  # int32 and double: one type
     names = table.column_names
     assert names.index("locality_code") == names.index("value") + 1  # after the column it follows in its mart
     assert set(CORE_TYPES) <= set(names)  # missing core columns are there, null
     written = dataset.write_partitioned(table, tmp_path / "release")
-    assert sorted(written) == [f"indicators/geography_level={level}/indicator_id={i}/part-0.parquet"
-                               for level, i in [("health_board", "pct_b"), ("hscp", "pct_b"),
-                                                ("hscp", "rate_a"), ("scotland", "rate_a")]]
+    assert sorted(written) == [
+        f"indicators/geography_level={level}/indicator_id={i}/part-0.parquet"
+        for level, i in [("health_board", "pct_b"), ("hscp", "pct_b"), ("hscp", "rate_a"), ("scotland", "rate_a")]
+    ]
     schemas = {pq.read_schema(p).remove_metadata() for p in written.values()}
     assert len(schemas) == 1 and not {"indicator_id", "geography_level"} & set(schemas.pop().names)
 
     root = (tmp_path / "release" / "indicators").as_posix()
-    hscp_a = duckdb.sql(f"select geography_code, numerator, locality_code from read_parquet('{root}/**/*.parquet', "
-                        "hive_partitioning=true) where indicator_id = 'rate_a' and geography_level = 'hscp' "
-                        "order by geography_code").fetchall()
+    hscp_a = duckdb.sql(
+        f"select geography_code, numerator, locality_code from read_parquet('{root}/**/*.parquet', "
+        "hive_partitioning=true) where indicator_id = 'rate_a' and geography_level = 'hscp' "
+        "order by geography_code"
+    ).fetchall()
     assert hscp_a == [("S00000000", 10.0, "L1"), ("S00000001", 11.0, None)]
     frame = pd.read_parquet(tmp_path / "release" / "indicators", filters=[("indicator_id", "=", "pct_b")])
     assert sorted(frame["geography_level"].astype(str)) == ["health_board", "hscp"]
@@ -129,9 +151,14 @@ def test_restricted_outputs_are_owner_only(tmp_path):
 
 def test_a_release_that_fails_its_check_is_never_published(tmp_path, mart):
     releases = tmp_path / "output" / "releases"
-    good = publish({"indicators/geography_level=hscp/indicator_id=x/part-0.parquet": mart},
-                   releases_dir=releases, inputs=INPUTS, run_id="r1", synthetic=False,
-                   check=assert_publishable)
+    good = publish(
+        {"indicators/geography_level=hscp/indicator_id=x/part-0.parquet": mart},
+        releases_dir=releases,
+        inputs=INPUTS,
+        run_id="r1",
+        synthetic=False,
+        check=assert_publishable,
+    )
     manifest = json.loads((good / "manifest.json").read_text())
     assert [o["file"] for o in manifest["outputs"]] == ["indicators/geography_level=hscp/indicator_id=x/part-0.parquet"]
     assert is_complete(good)
@@ -139,8 +166,7 @@ def test_a_release_that_fails_its_check_is_never_published(tmp_path, mart):
     leaky = mart.parent / "leaky.parquet"
     pd.DataFrame({"geography_code": ["S92000003"], "numerator": [3]}).to_parquet(leaky)
     with pytest.raises(DisclosureError, match=r"leaky.parquet, column 'numerator', row 0"):
-        publish([leaky], releases_dir=releases, inputs=INPUTS, run_id="r2", synthetic=False,
-                check=assert_publishable)
+        publish([leaky], releases_dir=releases, inputs=INPUTS, run_id="r2", synthetic=False, check=assert_publishable)
     assert sorted(p.name for p in releases.iterdir()) == [good.name]
     assert (tmp_path / "output" / "latest").resolve() == good.resolve()
     with pytest.raises(ValueError, match="plain relative path"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -16,8 +16,8 @@ import pytest
 from transforms.publish import release
 from transforms.publish.release import publish, read_release_log, remove_unfinished
 
-MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
-FRIDAY = datetime(2025, 6, 6, 17, 30, tzinfo=timezone.utc)
+MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+FRIDAY = datetime(2025, 6, 6, 17, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -32,17 +32,34 @@ INPUTS = [{"source": "example", "sha256": "ab" * 32, "vintage": "abababababababa
 
 
 def test_the_same_content_gives_the_same_release_and_manifest_on_another_day(tmp_path, mart):
-    one = publish([mart], releases_dir=tmp_path / "one" / "releases", inputs=INPUTS, run_id="monday-run",
-                  synthetic=True, now=MONDAY, provenance={"inputs": [{"source": "example", "origin": "/x"}]})
-    two = publish([mart], releases_dir=tmp_path / "two" / "releases", inputs=INPUTS, run_id="friday-run",
-                  synthetic=True, now=FRIDAY)
+    one = publish(
+        [mart],
+        releases_dir=tmp_path / "one" / "releases",
+        inputs=INPUTS,
+        run_id="monday-run",
+        synthetic=True,
+        now=MONDAY,
+        provenance={"inputs": [{"source": "example", "origin": "/x"}]},
+    )
+    two = publish(
+        [mart],
+        releases_dir=tmp_path / "two" / "releases",
+        inputs=INPUTS,
+        run_id="friday-run",
+        synthetic=True,
+        now=FRIDAY,
+    )
     assert one.name == two.name == json.loads((one / "manifest.json").read_text())["release_id"]
     assert (one / "manifest.json").read_bytes() == (two / "manifest.json").read_bytes()
     manifest = json.loads((one / "manifest.json").read_text())
     assert not {"created_at", "run_id"} & set(manifest)
     provenance = json.loads((one / "provenance.json").read_text())
-    assert provenance == {"release_id": one.name, "created_at": "2025-06-02T09:00:00+00:00",
-                          "run_id": "monday-run", "inputs": [{"source": "example", "origin": "/x"}]}
+    assert provenance == {
+        "release_id": one.name,
+        "created_at": "2025-06-02T09:00:00+00:00",
+        "run_id": "monday-run",
+        "inputs": [{"source": "example", "origin": "/x"}],
+    }
     assert release.is_complete(one) and release.is_complete(two)
 
 

@@ -19,9 +19,10 @@ def _release(tmp_path, frame: pd.DataFrame | None = None):
     """A release folder as publish assembles it: the suppressed dataset and a JSON attachment."""
     release = tmp_path / "release"
     release.mkdir()
-    table = pa.Table.from_pandas(suppress(frame if frame is not None else
-                                          pd.DataFrame(hscp_with_localities([3, 12, 9, 0])))[0],
-                                 preserve_index=False)
+    table = pa.Table.from_pandas(
+        suppress(frame if frame is not None else pd.DataFrame(hscp_with_localities([3, 12, 9, 0])))[0],
+        preserve_index=False,
+    )
     dataset.write_partitioned(table, release)
     (release / "indicators.json").write_text(json.dumps([{"id": "adm", "numerator": "Emergency stays"}]))
     return release
@@ -60,8 +61,7 @@ def test_a_planted_synthetic_identifier_is_refused_with_its_row(tmp_path):
     part = _part(release)
     names = pq.read_table(part)["geography_name"].to_pylist()
     names[2] = "stay S0123456789abcdef"
-    _replace(part, lambda t: t.set_column(t.column_names.index("geography_name"), "geography_name",
-                                          pa.array(names)))
+    _replace(part, lambda t: t.set_column(t.column_names.index("geography_name"), "geography_name", pa.array(names)))
     findings = find_disclosures(release)
     assert [(f.column, f.row) for f in findings] == [("geography_name", 2)]
     assert "S0123456789abcdef" not in str(findings[0])  # the message does not copy the identifier
@@ -80,8 +80,9 @@ def test_an_unsuppressed_small_count_is_refused(tmp_path):
     part = _part(release)
     numerators = pq.read_table(part)["numerator"].to_pylist()
     numerators[1] = 4
-    _replace(part, lambda t: t.set_column(t.column_names.index("numerator"), "numerator",
-                                          pa.array(numerators, pa.int64())))
+    _replace(
+        part, lambda t: t.set_column(t.column_names.index("numerator"), "numerator", pa.array(numerators, pa.int64()))
+    )
     with pytest.raises(DisclosureError, match="row 1: unsuppressed small count below 5"):
         assert_publishable(release)
     assert find_disclosures(release, threshold=4) == []  # 4 is allowed when the threshold is 4

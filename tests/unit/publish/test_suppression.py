@@ -25,13 +25,21 @@ def by_code(out: pd.DataFrame) -> pd.DataFrame:
 
 # --- the primary rule ---------------------------------------------------------------------------
 
+
 def test_counts_from_one_to_four_are_suppressed_and_zeros_and_five_are_not():
     frame = pd.DataFrame([row("hscp", f"H{n}", n, hscp=f"H{n}") for n in range(7)])
     out, report = suppress(frame, complementary=False)
     small = out["geography_code"].isin(["H1", "H2", "H3", "H4"])
     assert suppressed(out).tolist() == small.tolist()
-    hidden = ["numerator", "value", "ci95_lower", "ci95_upper", "ci998_lower", "ci998_upper",
-              "compared_with_scotland_95"]
+    hidden = [
+        "numerator",
+        "value",
+        "ci95_lower",
+        "ci95_upper",
+        "ci998_lower",
+        "ci998_upper",
+        "compared_with_scotland_95",
+    ]
     assert out.loc[small, hidden].isna().all().all()
     assert out.loc[~small, hidden].notna().all().all()
     assert (out["denominator"] == frame["denominator"]).all()  # populations are public
@@ -51,11 +59,13 @@ def test_the_threshold_is_configurable():
 
 
 def test_a_percentage_also_protects_a_small_denominator_and_a_small_complement():
-    frame = pd.DataFrame([
-        row("hscp", "H1", 0, hscp="H1", denominator=3, method="percentage", multiplier=100),    # 0 of 3 people
-        row("hscp", "H2", 98, hscp="H2", denominator=100, method="percentage", multiplier=100),  # all but 2
-        row("hscp", "H3", 40, hscp="H3", denominator=100, method="percentage", multiplier=100),
-    ])
+    frame = pd.DataFrame(
+        [
+            row("hscp", "H1", 0, hscp="H1", denominator=3, method="percentage", multiplier=100),  # 0 of 3 people
+            row("hscp", "H2", 98, hscp="H2", denominator=100, method="percentage", multiplier=100),  # all but 2
+            row("hscp", "H3", 40, hscp="H3", denominator=100, method="percentage", multiplier=100),
+        ]
+    )
     out = by_code(suppress(frame, complementary=False)[0])
     assert suppressed(out).to_dict() == {"H1": True, "H2": True, "H3": False}
     # A percentage's denominator counts people: hidden with the row, or subtraction would find it.
@@ -73,10 +83,17 @@ def test_an_arrow_table_keeps_its_schema_and_row_order():
 
 # --- recovery by subtraction --------------------------------------------------------------------
 
+
 def test_a_lone_suppressed_locality_takes_the_next_smallest_non_zero_one_with_it():
     out = by_code(suppress(pd.DataFrame(hscp_with_localities([3, 0, 9, 6, 20])))[0])
-    assert suppressed(out).to_dict() == {"H1L0": True, "H1L1": False, "H1L2": False, "H1L3": True,
-                                         "H1L4": False, "H1": False}
+    assert suppressed(out).to_dict() == {
+        "H1L0": True,
+        "H1L1": False,
+        "H1L2": False,
+        "H1L3": True,
+        "H1L4": False,
+        "H1": False,
+    }
     # The HSCP minus the published localities is now the sum of two cells, not one.
     published = out.loc[["H1L1", "H1L2", "H1L4"], "numerator"].sum()
     assert out.loc["H1", "numerator"] - published == 3 + 6
@@ -88,7 +105,8 @@ def test_two_suppressed_localities_need_no_third():
 
 
 def test_a_lone_suppressed_simd_quintile_is_protected():
-    rows = [row("hscp", "H1", n, hscp="H1", quintile=str(q)) for q, n in zip(range(1, 6), [30, 12, 2, 15, 8])]
+    counts = zip(range(1, 6), [30, 12, 2, 15, 8], strict=True)
+    rows = [row("hscp", "H1", n, hscp="H1", quintile=str(q)) for q, n in counts]
     rows.append(row("hscp", "H1", 67, hscp="H1"))
     out = suppress(pd.DataFrame(rows))[0].set_index("simd_quintile")
     assert suppressed(out).to_dict() == {"1": False, "2": False, "3": True, "4": False, "5": True, "all": False}
@@ -98,7 +116,8 @@ def test_age_groups_are_partitions_with_a_left_out_stretch():
     assert ("All ages", ("<18", "18-64", "65+"), False) in age_partitions(["All ages", *AGES])
     assert ("65+", ("75+",), True) in age_partitions(["All ages", *AGES])  # 65-74 is not published
     # 65+ minus 75+ would give 2 people aged 65-74, so one of the two is suppressed.
-    rows = [row("hscp", "H1", n, hscp="H1", age=a) for a, n in zip(["All ages", *AGES], [40, 10, 23, 7, 5])]
+    counts = zip(["All ages", *AGES], [40, 10, 23, 7, 5], strict=True)
+    rows = [row("hscp", "H1", n, hscp="H1", age=a) for a, n in counts]
     out = suppress(pd.DataFrame(rows))[0].set_index("age_group")
     assert suppressed(out)[["65+", "75+"]].any()
     shown = out.loc[["65+", "75+"], "numerator"]
@@ -106,8 +125,12 @@ def test_age_groups_are_partitions_with_a_left_out_stretch():
 
 
 def test_a_suppressed_scotland_value_is_not_repeated_on_other_areas():
-    rows = [row("scotland", "S92000003", 3), row("health_board", "B1", 3, hb="B1"),
-            row("hscp", "H1", 3, hscp="H1", hb="B1"), row("scotland", "S92000003", 40, age="65+")]
+    rows = [
+        row("scotland", "S92000003", 3),
+        row("health_board", "B1", 3, hb="B1"),
+        row("hscp", "H1", 3, hscp="H1", hb="B1"),
+        row("scotland", "S92000003", 40, age="65+"),
+    ]
     out = suppress(pd.DataFrame(rows))[0]
     assert out.loc[out["age_group"] == "All ages", "scotland_value"].isna().all()
     assert out.loc[out["age_group"] == "65+", "scotland_value"].notna().all()
@@ -155,21 +178,45 @@ def _random_release(seed: int) -> pd.DataFrame:
             for loc in range(n_loc):
                 for quintile in "12345":
                     under18, adults, aged65_74, aged75 = rng.poisson(rng.choice([0.3, 1.5, 5.0]), size=4)
-                    base.append({"hb": hb, "hscp": hscp, "loc": f"{hscp}L{loc}", "q": quintile, "scot": "S92000003",
-                                 "<18": under18, "18-64": adults, "65+": aged65_74 + aged75, "75+": aged75,
-                                 "All ages": under18 + adults + aged65_74 + aged75})
+                    base.append(
+                        {
+                            "hb": hb,
+                            "hscp": hscp,
+                            "loc": f"{hscp}L{loc}",
+                            "q": quintile,
+                            "scot": "S92000003",
+                            "<18": under18,
+                            "18-64": adults,
+                            "65+": aged65_74 + aged75,
+                            "75+": aged75,
+                            "All ages": under18 + adults + aged65_74 + aged75,
+                        }
+                    )
     cells = pd.DataFrame(base)
     ages = ["All ages", *AGES]
     rows = []
-    for level, keys, by_quintile in (("locality", ["loc", "hscp", "hb"], False), ("hscp", ["hscp", "hb"], True),
-                                     ("health_board", ["hb"], True), ("scotland", ["scot"], True)):
+    for level, keys, by_quintile in (
+        ("locality", ["loc", "hscp", "hb"], False),
+        ("hscp", ["hscp", "hb"], True),
+        ("health_board", ["hb"], True),
+        ("scotland", ["scot"], True),
+    ):
         for q in ["all", *"12345"] if by_quintile else ["all"]:
             part = cells if q == "all" else cells[cells["q"] == q]
             for key, counts in part.groupby(keys)[ages].sum().iterrows():
-                key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+                key = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
                 for age in ages:
-                    rows.append(row(level, key[keys[0]], int(counts[age]), hscp=key.get("hscp"), hb=key.get("hb"),
-                                    age=age, quintile=q))
+                    rows.append(
+                        row(
+                            level,
+                            key[keys[0]],
+                            int(counts[age]),
+                            hscp=key.get("hscp"),
+                            hb=key.get("hb"),
+                            age=age,
+                            quintile=q,
+                        )
+                    )
     return pd.DataFrame(rows)
 
 

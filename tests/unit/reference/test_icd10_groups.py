@@ -17,40 +17,43 @@ def frame(*rows, admission_type="36"):
     return pd.DataFrame(records)
 
 
-@pytest.mark.parametrize("main, others, condition", [
-    ("J440", (), "COPD"),
-    ("J47X", (), "COPD"),
-    ("J209", ("J449",), "COPD"),            # acute bronchitis with COPD second
-    ("J209", ("I10X", "J449"), None),      # ... only in the second position
-    ("I500", (), "Congestive heart failure"),
-    ("I110", (), "Congestive heart failure"),
-    ("I10X", (), "Hypertension"),
-    ("I119", (), "Hypertension"),
-    ("I209", (), "Angina"),
-    ("J069", (), "ENT infections"),
-    ("J039", (), "ENT infections"),
-    ("J030", (), None),
-    ("K254", (), "Perforated/bleeding ulcer"),
-    ("K253", (), None),
-    ("E112", (), "Diabetes complications"),
-    ("E119", (), None),                     # diabetes without complication is not a PPA
-    ("R074", ("E119", "E105"), "Diabetes complications"),  # any position
-    ("R074", ("J181",), "Influenza and pneumonia"),
-    ("J189", (), None),                     # unspecified pneumonia is not on the list
-    ("N390", (), None),                     # nor is urinary tract infection
-    ("N10X", (), "Pyelonephritis"),
-    ("S720", ("W010", "R02X"), "Gangrene"),
-    ("L031", (), "Cellulitis"),
-    ("D509", (), "Iron deficiency anaemia"),
-    ("E86X", (), "Dehydration and gastroenteritis"),
-    ("K529", (), "Dehydration and gastroenteritis"),
-    ("A099", (), None),
-    ("R560", (), "Convulsions and epilepsy"),
-    ("O200", (), None),
-    ("B054", (), "Other vaccine preventable"),
-    ("R074", ("J459",), None),              # asthma counts as main condition only
-    ("j45.9", (), "Asthma"),                # case and a dot are tolerated
-])
+@pytest.mark.parametrize(
+    "main, others, condition",
+    [
+        ("J440", (), "COPD"),
+        ("J47X", (), "COPD"),
+        ("J209", ("J449",), "COPD"),  # acute bronchitis with COPD second
+        ("J209", ("I10X", "J449"), None),  # ... only in the second position
+        ("I500", (), "Congestive heart failure"),
+        ("I110", (), "Congestive heart failure"),
+        ("I10X", (), "Hypertension"),
+        ("I119", (), "Hypertension"),
+        ("I209", (), "Angina"),
+        ("J069", (), "ENT infections"),
+        ("J039", (), "ENT infections"),
+        ("J030", (), None),
+        ("K254", (), "Perforated/bleeding ulcer"),
+        ("K253", (), None),
+        ("E112", (), "Diabetes complications"),
+        ("E119", (), None),  # diabetes without complication is not a PPA
+        ("R074", ("E119", "E105"), "Diabetes complications"),  # any position
+        ("R074", ("J181",), "Influenza and pneumonia"),
+        ("J189", (), None),  # unspecified pneumonia is not on the list
+        ("N390", (), None),  # nor is urinary tract infection
+        ("N10X", (), "Pyelonephritis"),
+        ("S720", ("W010", "R02X"), "Gangrene"),
+        ("L031", (), "Cellulitis"),
+        ("D509", (), "Iron deficiency anaemia"),
+        ("E86X", (), "Dehydration and gastroenteritis"),
+        ("K529", (), "Dehydration and gastroenteritis"),
+        ("A099", (), None),
+        ("R560", (), "Convulsions and epilepsy"),
+        ("O200", (), None),
+        ("B054", (), "Other vaccine preventable"),
+        ("R074", ("J459",), None),  # asthma counts as main condition only
+        ("j45.9", (), "Asthma"),  # case and a dot are tolerated
+    ],
+)
 def test_ppa_rules(main, others, condition):
     got = g.ppa_condition(frame((main, *others))).iloc[0]
     assert (got if got is not None else None) == condition

@@ -8,8 +8,9 @@ from transforms.archive import file_sha256
 from transforms.config import REPO_ROOT
 from transforms.reference import snapshot
 
-needs_shared = pytest.mark.skipif(not (SHARED_DATA / "SOURCES.md").exists(),
-                                  reason="../shared/data is not beside this clone")
+needs_shared = pytest.mark.skipif(
+    not (SHARED_DATA / "SOURCES.md").exists(), reason="../shared/data is not beside this clone"
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,12 @@ def test_source_checksums_are_recorded():
 def test_code_changes_map_the_2018_and_2019_hscp_codes():
     changes = _committed("geography_code_changes.csv")
     hscp = dict(changes.query("geography_level == 'hscp'")[["old_code", "new_code"]].values)
-    assert hscp == {"S37000014": "S37000032", "S37000023": "S37000033",
-                    "S37000015": "S37000034", "S37000021": "S37000035"}
+    assert hscp == {
+        "S37000014": "S37000032",
+        "S37000023": "S37000033",
+        "S37000015": "S37000034",
+        "S37000021": "S37000035",
+    }
 
 
 def test_geography_has_31_hscps_over_32_council_areas():

@@ -1,4 +1,5 @@
 """Tests for transforms.sources.ckan against a fake CKAN server on 127.0.0.1."""
+
 from __future__ import annotations
 
 import hashlib
@@ -338,12 +339,25 @@ OLD_BODY = b"hscp,admissions\nS37000001,42\n"
 NEW_BODY = b"hscp,admissions\nS37000001,42\nS37000002,17\n"
 
 
-def package(fake: FakeCkan, *, modified: str = "2024-05-01T09:00:00", package_id: str = "pkg-1",
-            url_path: str = FILE_PATH, body: bytes | None = None, resource_id: str = RESOURCE_ID,
-            name: str = "Admissions by HSCP") -> dict:
+def package(
+    fake: FakeCkan,
+    *,
+    modified: str = "2024-05-01T09:00:00",
+    package_id: str = "pkg-1",
+    url_path: str = FILE_PATH,
+    body: bytes | None = None,
+    resource_id: str = RESOURCE_ID,
+    name: str = "Admissions by HSCP",
+) -> dict:
     """package_show's result with one uploaded resource; body, when given, sets size and hash."""
-    resource = {"id": resource_id, "name": name, "url": f"{fake.url}{url_path}" if url_path else "",
-                "last_modified": modified, "size": None, "hash": ""}
+    resource = {
+        "id": resource_id,
+        "name": name,
+        "url": f"{fake.url}{url_path}" if url_path else "",
+        "last_modified": modified,
+        "size": None,
+        "hash": "",
+    }
     if body is not None:
         resource.update(size=len(body), hash=f"sha256:{hashlib.sha256(body).hexdigest()}")
     return {"id": package_id, "name": "hospital-admissions", "resources": [resource]}
@@ -370,7 +384,8 @@ def test_fetch_keeps_the_file_when_the_metadata_held_still(fake: FakeCkan, clien
 
 
 def test_metadata_changed_during_download_is_retried_and_the_new_file_kept(
-        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake: FakeCkan, client: CkanClient, tmp_path
+) -> None:
     v1, v2 = package(fake), package(fake, modified="2024-05-02T07:30:00")
     fake.on(SHOW_PATH, *shows(v1, v2, v2, v2))  # changed while the first download ran
     fake.on(FILE_PATH, Reply(200, OLD_BODY), Reply(200, NEW_BODY))
@@ -395,7 +410,8 @@ def test_new_upload_under_the_old_size_and_hash_is_retried(fake: FakeCkan, clien
 
 
 def test_metadata_changing_on_every_attempt_fails_naming_the_resource(
-        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+    fake: FakeCkan, client: CkanClient, tmp_path
+) -> None:
     versions = [package(fake, modified=f"2024-05-0{i}T00:00:00") for i in range(1, 8)]
     fake.on(SHOW_PATH, *shows(*versions))
     fake.on(FILE_PATH, Reply(200, OLD_BODY))
@@ -437,8 +453,7 @@ def test_first_answer_for_another_package_fails_at_once(fake: FakeCkan, client: 
     assert fake.count(FILE_PATH) == 0
 
 
-def test_file_not_matching_unchanged_metadata_fails_without_retry(
-        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+def test_file_not_matching_unchanged_metadata_fails_without_retry(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
     fake.on(SHOW_PATH, *shows(package(fake, body=NEW_BODY)))
     fake.on(FILE_PATH, Reply(200, OLD_BODY))
     with pytest.raises(CkanError, match="does not match its unchanged metadata.*size mismatch"):
@@ -446,8 +461,7 @@ def test_file_not_matching_unchanged_metadata_fails_without_retry(
     assert fake.count(FILE_PATH) == 1 and files_under(tmp_path) == []
 
 
-def test_resource_without_url_is_fetched_from_the_datastore_dump(
-        fake: FakeCkan, client: CkanClient, tmp_path) -> None:
+def test_resource_without_url_is_fetched_from_the_datastore_dump(fake: FakeCkan, client: CkanClient, tmp_path) -> None:
     fake.on(SHOW_PATH, *shows(package(fake, url_path="")))
     fake.on(DUMP_PATH, Reply(200, OLD_BODY))
     result = client.fetch_resource("hospital-admissions", RESOURCE_ID, tmp_path)
@@ -457,16 +471,19 @@ def test_resource_without_url_is_fetched_from_the_datastore_dump(
 # -- names and URLs from CKAN never write outside their folder -----------------
 
 
-@pytest.mark.parametrize("url_name", [
-    "..%2F..%2Fescaped.csv",          # ../../escaped.csv once decoded
-    "%2Ftmp%2Fescaped.csv",           # an absolute path
-    "..",
-    "escaped%00.csv",                 # NUL
-    "..%5C..%5Cescaped.csv",          # Windows separators
-    ".escaped.csv",                   # hidden, like our own temporary files
-    "escaped%E2%88%95x.csv",          # U+2215, a slash look-alike
-    "",                               # a URL ending in '/'
-])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "..%2F..%2Fescaped.csv",  # ../../escaped.csv once decoded
+        "%2Ftmp%2Fescaped.csv",  # an absolute path
+        "..",
+        "escaped%00.csv",  # NUL
+        "..%5C..%5Cescaped.csv",  # Windows separators
+        ".escaped.csv",  # hidden, like our own temporary files
+        "escaped%E2%88%95x.csv",  # U+2215, a slash look-alike
+        "",  # a URL ending in '/'
+    ],
+)
 def test_unsafe_file_name_in_resource_url_is_refused(fake: FakeCkan, client: CkanClient, tmp_path, url_name) -> None:
     path = f"/dataset/pkg-1/resource/{RESOURCE_ID}/download/{url_name}"
     fake.on(SHOW_PATH, *shows(package(fake, url_path=path)))

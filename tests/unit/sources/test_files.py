@@ -12,7 +12,7 @@ def _write(tmp_path, data: bytes, name="input.csv"):
 
 
 def test_bom_crlf_and_doubled_cr_are_repaired_with_warnings(tmp_path):
-    body = b"\xef\xbb\xbfCode,Name\r\r\nS01006506,\"Culter, Aberdeen\"\r\r\nS01006507,Cults\r\r\n"
+    body = b'\xef\xbb\xbfCode,Name\r\r\nS01006506,"Culter, Aberdeen"\r\r\nS01006507,Cults\r\r\n'
     df, warnings = read_csv(_write(tmp_path, body))
     assert list(df.columns) == ["Code", "Name"]
     assert df["Name"].tolist() == ["Culter, Aberdeen", "Cults"]
@@ -26,12 +26,15 @@ def test_plain_crlf_is_repaired(tmp_path):
     assert warnings == ["normalised CRLF line endings to \\n"]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"a,b\n", "header but no data rows"),
-    ("a,b\n1,2\n".encode("utf-16"), "UTF-16"),
-    (b"a,b\n1,caf\xe9\n", "line 2: bytes that are not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"a,b\n", "header but no data rows"),
+        ("a,b\n1,2\n".encode("utf-16"), "UTF-16"),
+        (b"a,b\n1,caf\xe9\n", "line 2: bytes that are not UTF-8"),
+    ],
+)
 def test_unreadable_files_are_refused_naming_the_file(tmp_path, data, message):
     path = _write(tmp_path, data)
     with pytest.raises(InputFileError, match=message) as err:

@@ -116,7 +116,7 @@ def test_proportion_limits_equal_package_closed_form_and_wilson_inversion(conf, 
         # And the meaning: at the upper limit the Wilson lower limit of the
         # observed proportion is exactly the benchmark.
         z = norm.isf((1 - conf) / 2)
-        for n, h in zip(pops, hi):
+        for n, h in zip(pops, hi, strict=False):
             if h < 100:
                 assert _wilson_lower(h / 100 * n, n, z) == pytest.approx(p, rel=1e-9)
 
@@ -164,7 +164,9 @@ def _v(mu, events):
     return mu / (1.0 + events + mu)
 
 
-@pytest.mark.parametrize("points, baseline", [(RATE_DSR_POINTS, RATE_DSR_BASELINE), (RATE_CRUDE_POINTS, RATE_CRUDE_BASELINE)])
+@pytest.mark.parametrize(
+    "points, baseline", [(RATE_DSR_POINTS, RATE_DSR_BASELINE), (RATE_CRUDE_POINTS, RATE_CRUDE_BASELINE)]
+)
 def test_rate_funnel_points_match_phe(points, baseline):
     ev = np.array([p[0] for p in points], dtype=float)
     b = baseline / 1e5

@@ -108,8 +108,15 @@ def test_phe_transformed(key):
     sii, rii, intercept, ci95, ci98 = TRANSFORMED[key]
     c = table_columns((RATE if vtype == "rate" else PROP)[area])
     got = slope_index_of_inequality(
-        c["value"], c["pop"], lower_cl=c["lcl"], upper_cl=c["ucl"], value_type=vtype, transform=True,
-        multiplier=mult, confidence=(0.95, 0.98), rng=99,
+        c["value"],
+        c["pop"],
+        lower_cl=c["lcl"],
+        upper_cl=c["ucl"],
+        value_type=vtype,
+        transform=True,
+        multiplier=mult,
+        confidence=(0.95, 0.98),
+        rng=99,
     )
     assert got["sii"] == pytest.approx(sii, rel=1e-10)
     assert got["rii"] == pytest.approx(rii, rel=1e-10)

@@ -61,14 +61,19 @@ PHE_RATE_PER_100 = [
     (5, 100, 5, 1.62348639011842, 11.668332079322669, 0.739371731917839, 16.454745203680105, "Exact"),
     (20, 100, 20, 12.211428834875937, 30.889880369197066, 8.922802365144193, 38.08503562504191, "Byars"),
     (65, 100, 65, 50.163187710459454, 82.84913854593984, 42.8802614714802, 94.00029084431802, "Byars"),
-    (9856, 12345, 79.83799108950991, 78.26949058976757, 81.4300165427214, 77.37590543271052,
-     82.3544727709543, "Byars"),
-    (7776456, 7564336677, 0.10280420256339154, 0.10273196005302074, 0.10287648334092832,
-     0.102690317308454, 0.10291817639509068, "Byars"),
-    (222, 3215, 6.905132192846033, 6.026574877652675, 7.87572937087185, 5.560737695259854,
-     8.46104668173341, "Byars"),
-    (999, 3456, 28.90625, 27.14130493609052, 30.755833237378415, 26.162147596445767,
-     31.845604819822654, "Byars"),
+    (9856, 12345, 79.83799108950991, 78.26949058976757, 81.4300165427214, 77.37590543271052, 82.3544727709543, "Byars"),
+    (
+        7776456,
+        7564336677,
+        0.10280420256339154,
+        0.10273196005302074,
+        0.10287648334092832,
+        0.102690317308454,
+        0.10291817639509068,
+        "Byars",
+    ),
+    (222, 3215, 6.905132192846033, 6.026574877652675, 7.87572937087185, 5.560737695259854, 8.46104668173341, "Byars"),
+    (999, 3456, 28.90625, 27.14130493609052, 30.755833237378415, 26.162147596445767, 31.845604819822654, "Byars"),
 ]
 
 # [PHE-RATE] sheet "testdata_Rate", multiplier 100,000 block, rows Area1-Area4 and Area12
@@ -79,8 +84,7 @@ PHE_RATE_PER_100000 = [
     (20, 100, 20000, 12211.428834875936, 30889.880369197064, 8922.802365144193, 38085.03562504191),
     (65, 100, 65000, 50163.18771045945, 82849.13854593984, 42880.261471480204, 94000.290844318),
     # Area12: rate above the multiplier (more events than population)
-    (250, 220, 113636.36363636365, 99984.94738532876, 128631.14487455782, 92710.00554438953,
-     137651.23772147458),
+    (250, 220, 113636.36363636365, 99984.94738532876, 128631.14487455782, 92710.00554438953, 137651.23772147458),
 ]
 
 # [PHE-RATE] sheet "testdata_Rate_g" (95%, multiplier 100,000), rows Area1-Area8.
@@ -111,7 +115,7 @@ PHE_BYARS = [
 
 
 def test_crude_rate_ci_matches_phe_testdata_per_100():
-    obs, pop, value, lo95, hi95, lo998, hi998, _ = map(np.array, zip(*PHE_RATE_PER_100))
+    obs, pop, value, lo95, hi95, lo998, hi998, _ = map(np.array, zip(*PHE_RATE_PER_100, strict=False))
     rate, lower, upper = crude_rate_ci(obs, pop, multiplier=100, conf_level=0.95)
     np.testing.assert_allclose(rate, value.astype(float), rtol=RTOL)
     np.testing.assert_allclose(lower, lo95.astype(float), rtol=RTOL)
@@ -179,7 +183,11 @@ def _garwood_by_root_finding(o: int, conf: float) -> tuple[float, float]:
     upper U: P(X <= o | mu = U) = alpha/2
     """
     half_alpha = (1 - conf) / 2
-    lower = 0.0 if o == 0 else brentq(lambda mu: poisson.sf(o - 1, mu) - half_alpha, 1e-12, 10 * o + 50, xtol=1e-14, rtol=1e-14)
+    lower = (
+        0.0
+        if o == 0
+        else brentq(lambda mu: poisson.sf(o - 1, mu) - half_alpha, 1e-12, 10 * o + 50, xtol=1e-14, rtol=1e-14)
+    )
     upper = brentq(lambda mu: poisson.cdf(o, mu) - half_alpha, 1e-12, 10 * o + 50, xtol=1e-14, rtol=1e-14)
     return lower, upper
 
@@ -188,7 +196,7 @@ def _garwood_by_root_finding(o: int, conf: float) -> tuple[float, float]:
 def test_exact_branch_agrees_with_poisson_tail_root_finding(conf):
     observed = np.arange(0, EXACT_BELOW)
     lower, upper = poisson_ci_count(observed, conf)
-    for o, lo, hi in zip(observed, lower, upper):
+    for o, lo, hi in zip(observed, lower, upper, strict=False):
         ref_lo, ref_hi = _garwood_by_root_finding(int(o), conf)
         assert lo == pytest.approx(ref_lo, rel=1e-9, abs=1e-12)
         assert hi == pytest.approx(ref_hi, rel=1e-9)
@@ -346,7 +354,7 @@ def test_udfs_match_python_including_null_rows(conn):
         ).fetchall()
         _, exp_lo, exp_hi = crude_rate_ci(df["observed"], df["population"], df["multiplier"], conf)
         assert len(got) == len(df)
-        for (lo, hi), elo, ehi in zip(got, exp_lo, exp_hi):
+        for (lo, hi), elo, ehi in zip(got, exp_lo, exp_hi, strict=False):
             if np.isnan(elo):
                 assert lo is None and hi is None
             else:

@@ -80,7 +80,7 @@ def test_esp2013_weights_match_sources():
     assert ESP2013_WEIGHTS.sum() == ESP2013_TOTAL == 100000
     assert len(ESP2013_BANDS) == 19 and ESP2013_BANDS[0] == "0-4" and ESP2013_BANDS[-1] == "90+"
     np.testing.assert_array_equal(ESP2013_LOWER_AGES, np.arange(0, 95, 5))
-    assert dict(ESP2013) == dict(zip(ESP2013_BANDS, published))
+    assert dict(ESP2013) == dict(zip(ESP2013_BANDS, published, strict=False))
     with pytest.raises(ValueError):  # read-only
         ESP2013_WEIGHTS[0] = 1.0
 
@@ -110,7 +110,7 @@ def _value_limits(out: dict) -> list:
 
 @pytest.mark.parametrize("multiplier", [10000, 100000])
 def test_dsr_matches_phe_testresults(multiplier):
-    for area, total_count, total_pop, value, lo95, hi95, lo998, hi998 in PHE_DSR[multiplier]:
+    for area, _total_count, _total_pop, value, lo95, hi95, lo998, hi998 in PHE_DSR[multiplier]:
         x = _counts(area)
         got = dsr_details(x, POP, ESP2013_WEIGHTS, multiplier=multiplier, conf_level=0.95)
         got998 = dsr_details(x, POP, ESP2013_WEIGHTS, multiplier=multiplier, conf_level=0.998)

@@ -15,21 +15,29 @@ from transforms.validate import validate_frame
 
 @pytest.fixture(scope="module")
 def inputs(synthetic_extract):
-    return (pd.read_parquet(synthetic_extract), pd.read_parquet(twins.ae_extract()),
-            pd.read_parquet(twins.delayed_extract()))
+    return (
+        pd.read_parquet(synthetic_extract),
+        pd.read_parquet(twins.ae_extract()),
+        pd.read_parquet(twins.delayed_extract()),
+    )
 
 
 def _generate(inputs):
     episodes, attendances, delayed = inputs
-    return deaths_twin.generate(twins.reference(), [TEST_YEAR], TEST_SEED, episodes,
-                                attendances=attendances, delayed=delayed)
+    return deaths_twin.generate(
+        twins.reference(), [TEST_YEAR], TEST_SEED, episodes, attendances=attendances, delayed=delayed
+    )
 
 
 @pytest.fixture(scope="module")
 def path(inputs, tmp_path_factory):
     folder = tmp_path_factory.mktemp("deaths")
-    return deaths_twin.write_extract(_generate(inputs), folder / deaths_twin.extract_file_name(TEST_SEED, [TEST_YEAR]),
-                                     seed=TEST_SEED, financial_years=[TEST_YEAR])
+    return deaths_twin.write_extract(
+        _generate(inputs),
+        folder / deaths_twin.extract_file_name(TEST_SEED, [TEST_YEAR]),
+        seed=TEST_SEED,
+        financial_years=[TEST_YEAR],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +51,9 @@ def population():
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path, inputs, path):
-    again = deaths_twin.write_extract(_generate(inputs), tmp_path / "again.parquet", seed=TEST_SEED,
-                                      financial_years=[TEST_YEAR])
+    again = deaths_twin.write_extract(
+        _generate(inputs), tmp_path / "again.parquet", seed=TEST_SEED, financial_years=[TEST_YEAR]
+    )
     assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(path.read_bytes()).digest()
 
 
@@ -76,8 +85,11 @@ def test_about_11_deaths_per_1000_mostly_at_75_plus(deaths, population):
     rate = len(deaths) / population["population"].sum() * 1000
     assert 9.5 <= rate <= 13
     assert 0.55 <= (deaths["age"] >= 75).mean() <= 0.75
-    assert deaths["date_of_death"].between(pd.Timestamp(f"{TEST_YEAR}-04-01"),
-                                           pd.Timestamp(f"{TEST_YEAR + 1}-03-31")).all()
+    assert (
+        deaths["date_of_death"]
+        .between(pd.Timestamp(f"{TEST_YEAR}-04-01"), pd.Timestamp(f"{TEST_YEAR + 1}-03-31"))
+        .all()
+    )
     older = (deaths["age"] >= 75).sum() / population.query("age >= 75")["population"].sum()
     younger = (deaths["age"] < 65).sum() / population.query("age < 65")["population"].sum()
     assert older > 20 * younger
@@ -120,4 +132,3 @@ def test_last_six_months_of_life_mostly_at_home_or_in_the_community(deaths, inpu
     bed_days = (end - start).dt.days.clip(lower=0).sum()
     ni15 = 1 - bed_days / (len(deaths) * 182.5)
     assert 0.85 <= ni15 <= 0.98
-

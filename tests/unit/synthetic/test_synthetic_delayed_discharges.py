@@ -27,13 +27,18 @@ def census(path):
 
 @pytest.fixture(scope="module")
 def by_month(census):
-    return census.groupby("census_month").agg(delayed=("delayed_at_census", "sum"),
-                                              bed_days=("bed_days_in_month", "sum"))
+    return census.groupby("census_month").agg(
+        delayed=("delayed_at_census", "sum"), bed_days=("bed_days_in_month", "sum")
+    )
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path, path):
-    again = dd.write_extract(dd.generate(twins.reference(), [TEST_YEAR], TEST_SEED), tmp_path / "again.parquet",
-                             seed=TEST_SEED, financial_years=[TEST_YEAR])
+    again = dd.write_extract(
+        dd.generate(twins.reference(), [TEST_YEAR], TEST_SEED),
+        tmp_path / "again.parquet",
+        seed=TEST_SEED,
+        financial_years=[TEST_YEAR],
+    )
     assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(path.read_bytes()).digest()
 
 
@@ -67,10 +72,16 @@ def test_suite_rejects_a_reason_in_the_wrong_group_and_impossible_bed_days(censu
 
 def test_suite_value_sets_match_the_reason_codes():
     suite = json.loads((REPO_ROOT / "expectations" / "delayed_discharges.json").read_text())
-    codes = next(e["kwargs"]["value_set"] for e in suite["expectations"]
-                 if e["kwargs"].get("column") == "reason_code" and "value_set" in e["kwargs"])
-    pairs = next(e["kwargs"]["value_pairs_set"] for e in suite["expectations"]
-                 if e["type"] == "expect_column_pair_values_to_be_in_set" and e["kwargs"]["column_A"] == "reason_code")
+    codes = next(
+        e["kwargs"]["value_set"]
+        for e in suite["expectations"]
+        if e["kwargs"].get("column") == "reason_code" and "value_set" in e["kwargs"]
+    )
+    pairs = next(
+        e["kwargs"]["value_pairs_set"]
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_pair_values_to_be_in_set" and e["kwargs"]["column_A"] == "reason_code"
+    )
     assert set(codes) == set(dd.REASON_CODES)
     assert {tuple(p) for p in pairs} == {(c, g) for c, (g, _) in dd.REASON_CODES.items()}
     assert set(dd.REASON_WEIGHTS) == set(dd.REASON_CODES)

@@ -21,8 +21,12 @@ def _emergency_stays(episodes):
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path, reference_tables, synthetic_extract):
-    again = smr01.write_extract(smr01.generate(reference_tables, [TEST_YEAR], TEST_SEED),
-                                tmp_path / "again.parquet", seed=TEST_SEED, financial_years=[TEST_YEAR])
+    again = smr01.write_extract(
+        smr01.generate(reference_tables, [TEST_YEAR], TEST_SEED),
+        tmp_path / "again.parquet",
+        seed=TEST_SEED,
+        financial_years=[TEST_YEAR],
+    )
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     assert digest(again) == digest(synthetic_extract)
 

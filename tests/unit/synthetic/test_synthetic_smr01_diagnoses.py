@@ -56,8 +56,10 @@ def test_every_episode_of_a_stay_carries_the_stays_diagnoses(episodes):
 def test_potentially_preventable_admissions_are_plausible_and_rise_with_age(emergency):
     ppa = icd10_groups.ppa_condition(emergency).notna()
     assert 0.08 <= ppa.mean() <= 0.20
-    older, adults = ppa[emergency["age_at_admission"] >= 75].mean(), ppa[
-        emergency["age_at_admission"].between(18, 64)].mean()
+    older, adults = (
+        ppa[emergency["age_at_admission"] >= 75].mean(),
+        ppa[emergency["age_at_admission"].between(18, 64)].mean(),
+    )
     assert older > 1.5 * adults
     conditions = icd10_groups.ppa_condition(emergency).value_counts()
     assert {"COPD", "Congestive heart failure", "Asthma", "Cellulitis"} <= set(conditions.index)
@@ -66,8 +68,11 @@ def test_potentially_preventable_admissions_are_plausible_and_rise_with_age(emer
 def test_falls_of_people_aged_65_plus_are_plausible(episodes, reference_tables):
     first = episodes[episodes["episode_number"] == 1]
     falls = first[icd10_groups.is_fall_admission(first) & (first["age_at_admission"] >= 65)]
-    per_1000 = len(falls) / reference_tables.hscp_population.query("year == @TEST_YEAR and age >= 65")[
-        "population"].sum() * 1000
+    per_1000 = (
+        len(falls)
+        / reference_tables.hscp_population.query("year == @TEST_YEAR and age >= 65")["population"].sum()
+        * 1000
+    )
     assert 15 <= per_1000 <= 35  # NI-16 in Scotland: about 22 per 1,000 aged 65+
     injuries = first[first["admission_type"].isin(["33", "34", "35"])]
     fall_share = icd10_groups.has_fall_cause(injuries).groupby(injuries["age_at_admission"] >= 65).mean()

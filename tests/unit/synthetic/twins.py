@@ -6,7 +6,7 @@ are made from the other twins), in a temporary folder removed when it ends.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from tests.support import synthetic_twins
@@ -14,7 +14,7 @@ from transforms.config import REPO_ROOT
 from transforms.synthetic.common import ReferenceTables
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference() -> ReferenceTables:
     return ReferenceTables.from_dir(REPO_ROOT / "reference")
 

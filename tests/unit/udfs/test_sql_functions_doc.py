@@ -37,7 +37,8 @@ def test_every_documented_udf_is_registered():
     conn = register(duckdb.connect(":memory:"))
     try:
         registered = {
-            name for (name,) in conn.execute(
+            name
+            for (name,) in conn.execute(
                 "select distinct function_name from duckdb_functions() where function_type = 'scalar'"
             ).fetchall()
         }

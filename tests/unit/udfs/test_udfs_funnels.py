@@ -72,7 +72,7 @@ def test_proportion_limits_equal_python_and_edge_cases(conn):
     df = pd.DataFrame({"n": pd.array(den, dtype="Float64"), "b": pd.array(bench, dtype="Float64"), "c": conf})
     conn.register("t", df)
     got = _limits([r[0] for r in conn.execute("select funnel_proportion_limits(n, b, 100, c) from t").fetchall()])
-    for (lo, hi), n, b, c in zip(got, den, bench, conf):
+    for (lo, hi), n, b, c in zip(got, den, bench, conf, strict=False):
         if n is None or b is None:
             assert (lo, hi) == (None, None)  # the struct itself is NULL
             continue
@@ -108,7 +108,7 @@ def test_rate_limits_reproduce_phe(conn):
     got = conn.execute(
         "select funnel_rate_limits(n, ?, 100000, conf, 'exact') from points", [RATE_DSR_BASELINE]
     ).fetchall()
-    for (r,), want in zip(got, df.itertuples(index=False)):
+    for (r,), want in zip(got, df.itertuples(index=False), strict=False):
         assert r[want.side] == pytest.approx(want.expected, rel=1e-4)
 
 
@@ -164,7 +164,8 @@ def test_crude_rate_significance_through_sql_reproduces_phe(conn):
     # benchmark are the test's inputs (funnel_benchmark).
     bench = funnel_benchmark(SIG_COUNT, SIG_POP, 1e5)
     conn.register("areas", pd.DataFrame({"i": range(len(SIG_COUNT)), "o": SIG_COUNT, "n": SIG_POP}))
-    got = conn.execute("""
+    got = conn.execute(
+        """
         with limits as (
             select i, o / n * 100000 as rate,
                    funnel_rate_limits(n, $bench, 100000, 0.95, 'mixed') as l95,
@@ -173,5 +174,7 @@ def test_crude_rate_significance_through_sql_reproduces_phe(conn):
         )
         select classify_against_limits(rate, l95.lower, l95.upper, l998.lower, l998.upper)
         from limits order by i
-    """, {"bench": bench}).fetchall()
+    """,
+        {"bench": bench},
+    ).fetchall()
     assert [PHE_LABELS[g[0]] for g in got] == [SIG_LABELS[r[6]] for r in RATE_SIG]

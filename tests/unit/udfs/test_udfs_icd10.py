@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.udfs import register
 from transforms.reference import icd10_groups as g
+from transforms.udfs import register
 
 COLUMNS = ["admission_type", *g.DIAGNOSIS_COLUMNS]
 DIAGNOSES_SQL = ", ".join(g.DIAGNOSIS_COLUMNS)
@@ -35,14 +35,17 @@ def frame() -> pd.DataFrame:
         data[c] = np.where(rng.random(n) < 0.4, None, data[c])
     data["admission_type"] = rng.choice(np.array(["10", "30", "33", "34", "35", "36", None], dtype=object), n)
     df = pd.DataFrame(data)[COLUMNS]
-    edge = pd.DataFrame([
-        ["30", None, "R02X", None, None, None, None],       # gangrene in another position, no main condition
-        [None, None, None, None, None, None, None],         # nothing at all
-        ["30", "j45.9", None, None, None, None, None],      # lower case and a dot
-        ["33", "S720", "", None, None, None, "W190"],       # empty string, fall cause in the last position
-        [None, "S720", "W010", None, None, None, None],     # fall cause without an admission type
-        ["30", "J209", "J449", None, None, None, None],     # COPD through the second position
-    ], columns=COLUMNS)
+    edge = pd.DataFrame(
+        [
+            ["30", None, "R02X", None, None, None, None],  # gangrene in another position, no main condition
+            [None, None, None, None, None, None, None],  # nothing at all
+            ["30", "j45.9", None, None, None, None, None],  # lower case and a dot
+            ["33", "S720", "", None, None, None, "W190"],  # empty string, fall cause in the last position
+            [None, "S720", "W010", None, None, None, None],  # fall cause without an admission type
+            ["30", "J209", "J449", None, None, None, None],  # COPD through the second position
+        ],
+        columns=COLUMNS,
+    )
     out = pd.concat([df, edge], ignore_index=True)
     out.insert(0, "id", np.arange(len(out)))
     return out
@@ -65,7 +68,9 @@ def test_ppa_condition_in_sql_equals_pandas(conn, frame):
 
 
 def test_is_fall_admission_in_sql_equals_pandas(conn, frame):
-    sql = conn.sql(f"select is_fall_admission(admission_type, {DIAGNOSES_SQL}) as f from episodes order by id").df()["f"]
+    sql = conn.sql(f"select is_fall_admission(admission_type, {DIAGNOSES_SQL}) as f from episodes order by id").df()[
+        "f"
+    ]
     expected = g.is_fall_admission(frame)
     assert sql.tolist() == expected.tolist()
     assert expected.any() and not expected.all()

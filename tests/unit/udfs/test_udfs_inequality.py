@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+
 from tests.unit.stats.reference_values.inequality import (
     EXPECTED,
     RATE,
@@ -20,7 +21,6 @@ from tests.unit.stats.reference_values.inequality import (
     SCOTPHO_VALUE,
     table_columns,
 )
-
 from transforms.stats.inequality import scotpho_inequality_measures
 
 

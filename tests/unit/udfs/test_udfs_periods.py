@@ -24,12 +24,14 @@ MACROS = REPO_ROOT / "dbt_project" / "macros" / "rolling_periods.sql"
 
 def _example() -> pd.DataFrame:
     # Area A has every year; area B has no row in 2019 (no events that year).
-    return pd.DataFrame({
-        "area": ["A"] * 5 + ["B"] * 4,
-        "year": [2017, 2018, 2019, 2020, 2021, 2017, 2018, 2020, 2021],
-        "events": [10, 12, 14, 16, 18, 1, 2, 3, 4],
-        "pop": [1000, 1000, 1000, 1000, 1000, 500, 500, 500, 500],
-    })
+    return pd.DataFrame(
+        {
+            "area": ["A"] * 5 + ["B"] * 4,
+            "year": [2017, 2018, 2019, 2020, 2021, 2017, 2018, 2020, 2021],
+            "events": [10, 12, 14, 16, 18, 1, 2, 3, 4],
+            "pop": [1000, 1000, 1000, 1000, 1000, 500, 500, 500, 500],
+        }
+    )
 
 
 def test_sums_over_three_years_by_hand():

@@ -31,8 +31,10 @@ def test_register_is_idempotent_and_plugin_loads():
         try:
             plugin.configure_connection(con2)
             assert con2.execute("select compare_with_benchmark(1, 2, 0)").fetchone()[0] == "higher"
-            got = con2.execute("select ppa_condition('I500', null, null, null, null, null), "
-                               "is_fall_admission('35', 'S720', 'W010', null, null, null, null)").fetchone()
+            got = con2.execute(
+                "select ppa_condition('I500', null, null, null, null, null), "
+                "is_fall_admission('35', 'S720', 'W010', null, null, null, null)"
+            ).fetchone()
             assert got == ("Congestive heart failure", True)
         finally:
             con2.close()

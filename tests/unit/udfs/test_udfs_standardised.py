@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+
 from tests.unit.stats.reference_values.standardised import (
     COUNTS,
     DSR_1976_COUNTS,
@@ -26,7 +27,6 @@ from tests.unit.stats.reference_values.standardised import (
     PHE_DSR,
     POP,
 )
-
 from transforms.config import REPO_ROOT
 from transforms.stats.constants import ESP2013_BANDS, ESP2013_LOWER_AGES, ESP2013_WEIGHTS
 from transforms.stats.standardised import REASON_LOW_COUNT, REASON_ZERO_POPULATION, dsr_details
@@ -48,7 +48,7 @@ def _multiarea(con) -> None:
     """[PHE-DSR-ISR] "testdata_multiarea" as a long table (area, lower_age, count, pop, standard)."""
     rows = []
     for area, counts in COUNTS.items():
-        for lower, c, p, w in zip(ESP2013_LOWER_AGES.tolist(), counts, POP, ESP2013_WEIGHTS.tolist()):
+        for lower, c, p, w in zip(ESP2013_LOWER_AGES.tolist(), counts, POP, ESP2013_WEIGHTS.tolist(), strict=False):
             rows.append({"area": area, "lower_age": lower, "count": c, "pop": float(p), "standard": w})
     df = pd.DataFrame(rows).astype({"count": "Float64"})  # the NA band stays NULL in DuckDB
     con.register("multiarea", df)
@@ -124,9 +124,9 @@ def test_dsr_udf_with_user_standard_and_mixed_standards(conn):
     assert got[0]["total_count"] == 804 and got[0]["total_population"] == 8763
     assert got[1]["value"] == pytest.approx(10430.247991469423, rel=RTOL)  # "testresults_DSR" D6
     # Both in one column (one batch, two standards).
+    lists = [DSR_1976_COUNTS, DSR_1976_POP, ESP1976, COUNTS["testdata_big"], POP, ESP2013_WEIGHTS.tolist()]
     conn.execute("create table t as select * from (values (1, ?::double[], ?::double[], ?::double[]), "
-                 "(2, ?::double[], ?::double[], ?::double[])) v(i, x, n, w)",
-                 [DSR_1976_COUNTS, DSR_1976_POP, ESP1976, COUNTS["testdata_big"], POP, ESP2013_WEIGHTS.tolist()])  # fmt: skip
+                 "(2, ?::double[], ?::double[], ?::double[])) v(i, x, n, w)", lists)  # fmt: skip
     values = [r[0] for r in conn.execute("select dsr(x, n, w, 100000, 0.95).value from t order by i").fetchall()]
     np.testing.assert_allclose(values, [8592.097585022366, 10430.247991469423], rtol=RTOL)
 
@@ -143,15 +143,17 @@ def test_dsr_udf_equals_python_on_random_groups(conn):
     pop[20:25, 3] = 0  # a zero population in a band
     conf = np.where(np.arange(n_groups) % 2 == 0, 0.95, 0.998)
     mult = np.where(np.arange(n_groups) % 3 == 0, 1000.0, 100000.0)
-    df = pd.DataFrame({
-        "g": np.repeat(np.arange(n_groups), 19),
-        "band": np.tile(np.arange(19), n_groups),
-        "count": pd.array(counts.ravel(), dtype="Float64"),
-        "pop": pop.ravel(),
-        "conf": np.repeat(conf, 19),
-        "mult": np.repeat(mult, 19),
-        "standard": np.tile(ESP2013_WEIGHTS, n_groups),
-    }).sample(frac=1.0, random_state=3)  # row order must not matter
+    df = pd.DataFrame(
+        {
+            "g": np.repeat(np.arange(n_groups), 19),
+            "band": np.tile(np.arange(19), n_groups),
+            "count": pd.array(counts.ravel(), dtype="Float64"),
+            "pop": pop.ravel(),
+            "conf": np.repeat(conf, 19),
+            "mult": np.repeat(mult, 19),
+            "standard": np.tile(ESP2013_WEIGHTS, n_groups),
+        }
+    ).sample(frac=1.0, random_state=3)  # row order must not matter
     conn.register("groups", df)
     got = conn.execute("""
         select g, dsr(list(count order by band), list(pop order by band),

@@ -48,17 +48,18 @@ def test_text_in_integer_column_shows_raw_value_and_row():
 
 def test_bad_dates_empty_cells_and_ranges():
     raw = smr01_rows()
-    raw.loc[0, "admission_date"] = "01/04/2020"   # not ISO: fails to cast
-    raw.loc[1, "specialty"] = ""                  # empty cell from the CSV reader
+    raw.loc[0, "admission_date"] = "01/04/2020"  # not ISO: fails to cast
+    raw.loc[1, "specialty"] = ""  # empty cell from the CSV reader
     raw.loc[2, "length_of_stay"] = "4000"
     raw.loc[4, "admission_type"] = "7"
     _, failures = validate_frame(raw, "smr01_episodes", "smr01.csv", reference_sets=SMR01_REFS)
     assert only(failures, "expect_column_values_to_not_be_null", "admission_date").examples == [
-        {"row": 1, "value": "01/04/2020"}]
+        {"row": 1, "value": "01/04/2020"}
+    ]
     assert only(failures, "expect_column_values_to_not_be_null", "specialty").examples == [{"row": 2, "value": ""}]
     between = only(failures, "expect_column_values_to_be_between", "length_of_stay")
     assert between.examples == [{"row": 3, "value": "4000"}] and between.rule == "values must be between 0 and 3650"
     assert only(failures, "expect_column_values_to_match_regex", "admission_type").examples == [
-        {"row": 5, "value": "7"}]
-    assert only(failures, "expect_column_values_to_be_in_set", "admission_type").examples == [
-        {"row": 5, "value": "7"}]
+        {"row": 5, "value": "7"}
+    ]
+    assert only(failures, "expect_column_values_to_be_in_set", "admission_type").examples == [{"row": 5, "value": "7"}]

@@ -30,8 +30,9 @@ def test_report_names_file_expectation_and_column(tmp_path):
 
 def test_report_for_several_files_and_a_table_failure(tmp_path):
     frame, refs = locality_rows()
-    _, lookup_failures = validate_frame(frame.drop(columns="hscp2019"), "locality_lookup", "lookup.csv",
-                                        reference_sets=refs)
+    _, lookup_failures = validate_frame(
+        frame.drop(columns="hscp2019"), "locality_lookup", "lookup.csv", reference_sets=refs
+    )
     raw = smr01_rows()
     raw.loc[0, "sex"] = "M"
     _, smr_failures = validate_frame(raw, "smr01_episodes", "smr01.csv", reference_sets=SMR01_REFS)
@@ -48,9 +49,16 @@ def test_check_or_raise_without_failures_writes_a_passing_report(tmp_path):
 
 def test_report_accepts_failures_built_outside_gx(tmp_path):
     """Other checks (e.g. the admission period) report through the same Failure and report."""
-    extra = Failure(source="smr01_episodes", file="smr01.csv", expectation="period_fully_covered",
-                    column="admission_date", rule="every month of the period must have admissions",
-                    unexpected_count=2, examples=[{"row": None, "value": "2020-05"}, {"row": None, "value": "2020-06"}])
+    extra = Failure(
+        source="smr01_episodes",
+        file="smr01.csv",
+        expectation="period_fully_covered",
+        column="admission_date",
+        rule="every month of the period must have admissions",
+        unexpected_count=2,
+        examples=[{"row": None, "value": "2020-05"}, {"row": None, "value": "2020-06"}],
+    )
     report = write_report([extra], tmp_path / "r.md").read_text()
-    assert '| period_fully_covered | admission_date | every month of the period must have admissions | 2 | "2020-05"; "2020-06" |' in report
+    row = "| period_fully_covered | admission_date | every month of the period must have admissions | 2 | {} |"
+    assert row.format('"2020-05"; "2020-06"') in report
     assert "row None" not in str(ValidationFailed([extra], None))

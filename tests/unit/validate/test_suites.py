@@ -49,20 +49,26 @@ def test_locality_lookup_must_cover_every_data_zone_once():
     frame.loc[200, "datazone2011"] = frame.loc[199, "datazone2011"]
     _, failures = validate_frame(frame, "locality_lookup", "lookup.csv", reference_sets=refs)
     assert only(failures, "expect_column_values_to_be_in_set", "hscp2019").examples == [
-        {"row": 101, "value": "S37999999"}]
-    assert [e["row"] for e in only(failures, "expect_column_values_to_be_unique", "datazone2011").examples] == [200, 201]
+        {"row": 101, "value": "S37999999"}
+    ]
+    assert [e["row"] for e in only(failures, "expect_column_values_to_be_unique", "datazone2011").examples] == [
+        200,
+        201,
+    ]
 
 
 def test_locality_lookup_missing_required_column():
     frame, refs = locality_rows()
-    _, failures = validate_frame(frame.drop(columns="hscp_locality"), "locality_lookup", "lookup.csv",
-                                 reference_sets=refs)
+    _, failures = validate_frame(
+        frame.drop(columns="hscp_locality"), "locality_lookup", "lookup.csv", reference_sets=refs
+    )
     assert len(failures) == 1
     assert failures[0].column == "hscp_locality"
     assert "hscp_locality" in failures[0].observed
 
 
 # --------------------------------------------------------------------------- bad frames
+
 
 def test_missing_column_gives_one_failure_naming_it():
     raw = smr01_rows().drop(columns="age_at_admission")
@@ -100,8 +106,10 @@ def test_duplicate_key_fails():
     _, failures = validate_frame(raw, "smr01_episodes", "smr01.csv", reference_sets=SMR01_REFS)
     f = only(failures, "expect_compound_columns_to_be_unique", "cis_id, episode_number")
     assert f.unexpected_count == 2
-    assert f.examples == [{"row": 2, "value": {"cis_id": "C001", "episode_number": "2"}},
-                          {"row": 5, "value": {"cis_id": "C001", "episode_number": "2"}}]
+    assert f.examples == [
+        {"row": 2, "value": {"cis_id": "C001", "episode_number": "2"}},
+        {"row": 5, "value": {"cis_id": "C001", "episode_number": "2"}},
+    ]
 
 
 def test_discharge_before_admission_fails():
@@ -137,13 +145,15 @@ def test_unknown_source_is_a_clear_error():
 
 # --------------------------------------------------------------------------- committed data
 
+
 def reference_sets() -> dict[str, set[str]]:
     geography = pd.read_parquet(REFERENCE / "geography_dz2011.parquet")
     changes, _ = read_csv(REFERENCE / "geography_code_changes.csv")
     hscp_changes = changes[changes["geography_level"] == "hscp"]
-    return {"datazone2011": set(geography["datazone2011"]),
-            "hscp2019_any": set(geography["hscp2019"]) | set(hscp_changes["old_code"])
-            | set(hscp_changes["new_code"])}
+    return {
+        "datazone2011": set(geography["datazone2011"]),
+        "hscp2019_any": set(geography["hscp2019"]) | set(hscp_changes["old_code"]) | set(hscp_changes["new_code"]),
+    }
 
 
 REFERENCE_FILES = [
@@ -174,8 +184,12 @@ def test_committed_reference_files_pass(file_name, source):
 
 def test_synthetic_extract_passes(synthetic_extract, reference_tables):
     raw = pd.read_parquet(synthetic_extract)
-    _, failures = validate_frame(raw, "smr01_episodes", synthetic_extract.name,
-                                 reference_sets={"datazone2011": set(reference_tables.geography["datazone2011"])})
+    _, failures = validate_frame(
+        raw,
+        "smr01_episodes",
+        synthetic_extract.name,
+        reference_sets={"datazone2011": set(reference_tables.geography["datazone2011"])},
+    )
     assert failures == []
 
 
@@ -186,10 +200,21 @@ SUITES = sorted(EXPECTATIONS_DIR.glob("*.json"))
 
 def test_every_input_has_a_suite():
     assert {p.stem for p in SUITES} == {
-        "geography_dz2011", "geography_code_changes", "hscp_localities", "hscp_population_estimates",
-        "datazone_population_2021", "simd2020v2_datazone", "locality_lookup", "smr01_episodes",
-        "ae_sites", "ae_attendances", "delayed_discharges", "deaths", "public_admissions_hscp_simd",
-        "public_ae_monthly"}
+        "geography_dz2011",
+        "geography_code_changes",
+        "hscp_localities",
+        "hscp_population_estimates",
+        "datazone_population_2021",
+        "simd2020v2_datazone",
+        "locality_lookup",
+        "smr01_episodes",
+        "ae_sites",
+        "ae_attendances",
+        "delayed_discharges",
+        "deaths",
+        "public_admissions_hscp_simd",
+        "public_ae_monthly",
+    }
 
 
 @pytest.mark.parametrize("path", SUITES, ids=lambda p: p.stem)
@@ -202,8 +227,9 @@ def test_suite_is_well_formed(path):
     # Columns that must be present but may be empty: text only (text cannot fail to cast).
     nullable = set(suite["meta"].get("nullable_columns", []))
     assert all(columns[c] == "string" for c in nullable) and not nullable & optional
-    not_null = {e["kwargs"]["column"] for e in suite["expectations"]
-                if e["type"] == "expect_column_values_to_not_be_null"}
+    not_null = {
+        e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == "expect_column_values_to_not_be_null"
+    }
     # A value that fails to cast becomes null: only a not-null check makes that visible.
     assert set(columns) - optional - nullable <= not_null
     assert not nullable & not_null
@@ -214,6 +240,12 @@ def test_suite_is_well_formed(path):
 
 def test_importing_the_module_does_not_import_great_expectations():
     code = "import sys, transforms.validate; print('great_expectations' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert out.stdout.strip() == "False"
