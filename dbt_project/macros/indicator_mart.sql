@@ -85,6 +85,14 @@ by_area as (
     {%- endfor %}
 ),
 
+{{ indicator_measured_rows(entry, benchmark=benchmark, source_vintage=source_vintage, is_synthetic=is_synthetic) }}
+{% endmacro %}
+
+
+{#- The last two steps of a mart whose CTE by_area holds the level columns, numerator
+    and denominator: the value and limits (CTE measured, indicator_measures), then
+    the output rows (indicator_rows, which gets the keyword arguments). -#}
+{% macro indicator_measured_rows(entry) -%}
 measured as (
     select
         *,
@@ -92,8 +100,8 @@ measured as (
     from by_area
 ),
 
-{{ indicator_rows(entry, benchmark=benchmark, source_vintage=source_vintage, is_synthetic=is_synthetic) }}
-{% endmacro %}
+{{ indicator_rows(entry, **kwargs) }}
+{%- endmacro %}
 
 
 {#- The geography levels of a mart, in this order, as dicts of the columns of

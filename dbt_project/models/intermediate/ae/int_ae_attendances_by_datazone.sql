@@ -39,20 +39,4 @@ repeaters as (
     group by all
 )
 
-select
-    population.financial_year,
-    population.datazone2011,
-    population.age_group,
-    coalesce(attendances.attendances, 0) as attendances,
-    coalesce(attendances.within_4_hours, 0) as within_4_hours,
-    coalesce(repeaters.repeat_attenders, 0) as repeat_attenders,
-    population.population
-from population
-left join attendances
-    on population.financial_year = attendances.financial_year
-        and population.datazone2011 = attendances.datazone2011
-        and population.age_group = attendances.age_group
-left join repeaters
-    on population.financial_year = repeaters.financial_year
-        and population.datazone2011 = repeaters.datazone2011
-        and population.age_group = repeaters.age_group
+{{ counts_on_spine('population', {'attendances': ['attendances', 'within_4_hours'], 'repeaters': ['repeat_attenders']}) }}

@@ -48,17 +48,5 @@ bed_days as (
     group by all
 )
 
-select
-    population.financial_year,
-    population.datazone2011,
-    population.age_group,
-    coalesce(bed_days.delayed_bed_days, 0) as delayed_bed_days,
-    coalesce(bed_days.delayed_bed_days_health_and_social_care, 0) as delayed_bed_days_health_and_social_care,
-    coalesce(bed_days.delayed_bed_days_patient_family, 0) as delayed_bed_days_patient_family,
-    coalesce(bed_days.delayed_bed_days_code_9, 0) as delayed_bed_days_code_9,
-    population.population
-from population
-left join bed_days
-    on population.financial_year = bed_days.financial_year
-        and population.datazone2011 = bed_days.datazone2011
-        and population.age_group = bed_days.age_group
+{{ counts_on_spine('population', {'bed_days': ['delayed_bed_days', 'delayed_bed_days_health_and_social_care',
+    'delayed_bed_days_patient_family', 'delayed_bed_days_code_9']}) }}

@@ -24,15 +24,4 @@ admissions as (
     group by all
 )
 
-select
-    population.financial_year,
-    population.datazone2011,
-    population.age_group,
-    coalesce(admissions.emergency_admissions, 0) as emergency_admissions,
-    coalesce(admissions.emergency_bed_days, 0) as emergency_bed_days,
-    population.population
-from population
-left join admissions
-    on population.financial_year = admissions.financial_year
-        and population.datazone2011 = admissions.datazone2011
-        and population.age_group = admissions.age_group
+{{ counts_on_spine('population', {'admissions': ['emergency_admissions', 'emergency_bed_days']}) }}

@@ -25,14 +25,5 @@ admissions as (
     group by all
 )
 
-select
-    population.financial_year,
-    population.datazone2011,
-    population.age_band_index,
-    coalesce(admissions.emergency_admissions, 0) as emergency_admissions,
-    population.population
-from population
-left join admissions
-    on population.financial_year = admissions.financial_year
-        and population.datazone2011 = admissions.datazone2011
-        and population.age_band_index = admissions.age_band_index
+{{ counts_on_spine('population', {'admissions': ['emergency_admissions']},
+    keys=['financial_year', 'datazone2011', 'age_band_index']) }}

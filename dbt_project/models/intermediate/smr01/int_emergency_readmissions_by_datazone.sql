@@ -25,14 +25,4 @@ counts as (
     group by all
 )
 
-select
-    spine.financial_year,
-    spine.datazone2011,
-    spine.age_group,
-    coalesce(counts.readmissions, 0) as readmissions,
-    coalesce(counts.discharges, 0) as discharges
-from spine
-left join counts
-    on spine.financial_year = counts.financial_year
-        and spine.datazone2011 = counts.datazone2011
-        and spine.age_group = counts.age_group
+{{ counts_on_spine('spine', {'counts': ['readmissions', 'discharges']}, spine_columns=[]) }}

@@ -18,16 +18,5 @@ with falls as (
     group by all
 )
 
-select
-    spine.financial_year,
-    spine.datazone2011,
-    spine.age_group,
-    coalesce(falls.fall_admissions, 0) as fall_admissions,
-    spine.emergency_admissions,
-    spine.population
-from {{ ref('int_emergency_admissions_by_datazone') }} as spine
-left join falls
-    on spine.financial_year = falls.financial_year
-        and spine.datazone2011 = falls.datazone2011
-        and spine.age_group = falls.age_group
-where spine.age_group = '65+'
+{{ counts_on_spine(ref('int_emergency_admissions_by_datazone'), {'falls': ['fall_admissions']},
+    spine_columns=['emergency_admissions', 'population'], where="spine.age_group = '65+'") }}

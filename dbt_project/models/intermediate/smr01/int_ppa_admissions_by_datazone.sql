@@ -17,15 +17,5 @@ with ppa as (
     group by all
 )
 
-select
-    spine.financial_year,
-    spine.datazone2011,
-    spine.age_group,
-    coalesce(ppa.ppa_admissions, 0) as ppa_admissions,
-    spine.emergency_admissions,
-    spine.population
-from {{ ref('int_emergency_admissions_by_datazone') }} as spine
-left join ppa
-    on spine.financial_year = ppa.financial_year
-        and spine.datazone2011 = ppa.datazone2011
-        and spine.age_group = ppa.age_group
+{{ counts_on_spine(ref('int_emergency_admissions_by_datazone'), {'ppa': ['ppa_admissions']},
+    spine_columns=['emergency_admissions', 'population']) }}

@@ -58,11 +58,4 @@ by_area as (
     {%- endfor %}
 ),
 
-measured as (
-    select
-        *,
-        {{ indicator_measures(entry) }}
-    from by_area
-),
-
-{{ indicator_rows(entry, quality_marker='null::varchar') }}
+{{ indicator_measured_rows(entry, quality_marker='null::varchar') }}

@@ -56,13 +56,6 @@ by_area as (
     {%- endfor %}
 ),
 
-measured as (
-    select
-        *,
-        {{ indicator_measures(entry) }}
-    from by_area
-),
-
 -- 'y' (incomplete, PHS statistical qualifiers): cells below 5 are absent from the
 -- file, so the count is a lower bound (by up to 4 per absent cell).
-{{ indicator_rows(entry, quality_marker="case when measured.cells_absent > 0 then 'y' end") }}
+{{ indicator_measured_rows(entry, quality_marker="case when measured.cells_absent > 0 then 'y' end") }}
