@@ -5,16 +5,7 @@
 --   within_4_hours  of those, the ones that left A&E within 4 hours
 --   repeat_attenders people with 3 or more attendances in the year, at their last
 --                    attendance's data zone and age (int_ae_repeat_attenders)
-with population as (
-    select
-        financial_year,
-        datazone2011,
-        age_group,
-        population
-    from {{ ref('int_population_by_datazone_age_group') }}
-),
-
-attendances as (
+with attendances as (
     select
         ae.financial_year,
         ae.datazone2011,
@@ -39,4 +30,5 @@ repeaters as (
     group by all
 )
 
-{{ counts_on_spine('population', {'attendances': ['attendances', 'within_4_hours'], 'repeaters': ['repeat_attenders']}) }}
+{{ counts_on_spine(ref('int_population_by_datazone_age_group'),
+    {'attendances': ['attendances', 'within_4_hours'], 'repeaters': ['repeat_attenders']}) }}

@@ -18,17 +18,7 @@
 -- * the population is the spine (every data zone of every year; absence of delays
 --   means zero) and the denominator: the mid-year population of the calendar
 --   year the financial year starts in, as for every rate here.
-with population as (
-    select
-        financial_year,
-        datazone2011,
-        age_group,
-        population
-    from {{ ref('int_population_by_datazone_age_group') }}
-    where age_group in ('65+', '75+')
-),
-
-bed_days as (
+with bed_days as (
     select
         census.financial_year,
         census.datazone2011,
@@ -48,5 +38,9 @@ bed_days as (
     group by all
 )
 
-{{ counts_on_spine('population', {'bed_days': ['delayed_bed_days', 'delayed_bed_days_health_and_social_care',
-    'delayed_bed_days_patient_family', 'delayed_bed_days_code_9']}) }}
+{{ counts_on_spine(
+    ref('int_population_by_datazone_age_group'),
+    {'bed_days': ['delayed_bed_days', 'delayed_bed_days_health_and_social_care',
+                  'delayed_bed_days_patient_family', 'delayed_bed_days_code_9']},
+    where="spine.age_group in ('65+', '75+')",
+) }}

@@ -2,16 +2,7 @@
 -- data zone and age group. The population is the spine: a data zone with no
 -- admissions has zero counts (record-level data, so absence means none), never a
 -- missing row.
-with population as (
-    select
-        financial_year,
-        datazone2011,
-        age_group,
-        population
-    from {{ ref('int_population_by_datazone_age_group') }}
-),
-
-admissions as (
+with admissions as (
     select
         stays.financial_year,
         stays.datazone2011,
@@ -24,4 +15,5 @@ admissions as (
     group by all
 )
 
-{{ counts_on_spine('population', {'admissions': ['emergency_admissions', 'emergency_bed_days']}) }}
+{{ counts_on_spine(ref('int_population_by_datazone_age_group'),
+    {'admissions': ['emergency_admissions', 'emergency_bed_days']}) }}
