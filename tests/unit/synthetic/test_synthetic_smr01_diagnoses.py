@@ -5,6 +5,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from tests.support import TEST_YEAR
 from transforms.reference import icd10_groups
 from transforms.synthetic import diagnoses, smr01
 
@@ -68,11 +69,9 @@ def test_potentially_preventable_admissions_are_plausible_and_rise_with_age(emer
 def test_falls_of_people_aged_65_plus_are_plausible(episodes, reference_tables):
     first = episodes[episodes["episode_number"] == 1]
     falls = first[icd10_groups.is_fall_admission(first) & (first["age_at_admission"] >= 65)]
-    per_1000 = (
-        len(falls)
-        / reference_tables.hscp_population.query("year == @TEST_YEAR and age >= 65")["population"].sum()
-        * 1000
-    )
+    population = reference_tables.hscp_population
+    aged_65_plus = population[(population["year"] == TEST_YEAR) & (population["age"] >= 65)]["population"].sum()
+    per_1000 = len(falls) / aged_65_plus * 1000
     assert 15 <= per_1000 <= 35  # NI-16 in Scotland: about 22 per 1,000 aged 65+
     injuries = first[first["admission_type"].isin(["33", "34", "35"])]
     fall_share = icd10_groups.has_fall_cause(injuries).groupby(injuries["age_at_admission"] >= 65).mean()
