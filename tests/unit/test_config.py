@@ -94,3 +94,47 @@ def test_an_absent_optional_input_is_left_out_and_reported(tmp_path):
     )
     assert [f.path for f in inputs.input_files(cfg) if f.name == "public_ae_monthly"] == [absent]
     assert inputs.missing_optional_inputs(cfg) == []
+
+
+def test_the_settings_that_were_environment_variables_are_keys_of_the_file():
+    cfg = load_config(DEFAULT_CONFIG, environ={})
+    assert (cfg.disclosure_threshold, cfg.lock_timeout_seconds, cfg.task_retries, cfg.synthetic_scale) == (
+        5,
+        1800.0,
+        1,
+        1.0,
+    )
+    assert cfg.limits_for("locality_lookup").max_file_bytes == 64 * 2**20
+    assert cfg.limits_for("smr01_episodes").max_file_bytes == 2 * 2**30
+    assert cfg.limits_for("deaths").max_line_bytes == 2**20
+    cfg = load_config(
+        DEFAULT_CONFIG,
+        environ={
+            "HSCP_AIRFLOW__TASK_RETRIES": "0",
+            "HSCP_SYNTHETIC__SCALE": "0.05",
+            "HSCP_LIMITS__MAX_LINE_BYTES": "4096",
+            "HSCP_LIMITS__MAX_FILE_BYTES": "{smr01_episodes: 1024}",
+        },
+    )
+    assert (cfg.task_retries, cfg.synthetic_scale) == (0, 0.05)
+    # A mapping override changes only the inputs it names.
+    assert cfg.limits_for("smr01_episodes").max_file_bytes == 1024
+    assert cfg.limits_for("locality_lookup").max_file_bytes == 64 * 2**20
+    assert cfg.limits_for("smr01_episodes").max_line_bytes == 4096
+
+
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"HSCP_AIRFLOW__TASK_RETRIES": "-1"}, "airflow.task_retries must be at least 0"),
+        ({"HSCP_AIRFLOW__TASK_RETRIES": "1.5"}, "airflow.task_retries must be a whole number"),
+        ({"HSCP_SYNTHETIC__SCALE": "0"}, "synthetic.scale must be at least"),
+        ({"HSCP_LIMITS__MAX_LINE_BYTES": "many"}, "limits.max_line_bytes must be a whole number"),
+        ({"HSCP_LIMITS__MAX_FILE_BYTES": "1024"}, "HSCP_LIMITS__MAX_FILE_BYTES must be a YAML mapping"),
+        ({"HSCP_LIMITS__MAX_FILE_BYTES": "{deaths: 0}"}, "limits.max_file_bytes.deaths must be at least 1"),
+        ({"HSCP_DISCLOSURE__THRESHOLD": "true"}, "disclosure.threshold must be a whole number"),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_is_refused_naming_it(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(DEFAULT_CONFIG, environ=environ)
