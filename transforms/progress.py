@@ -68,6 +68,7 @@ def step(name: str) -> Iterator[None]:
     try:
         yield
     finally:
+        _state["step_seconds"].pop(name, None)  # a step run again moves to the end
         _state["step_seconds"][name] = time.monotonic() - started
 
 
