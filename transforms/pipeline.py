@@ -112,13 +112,13 @@ def ingest(cfg: Config, run_id: str) -> RunState:
             log.warning(
                 "%s: optional input not supplied (%s absent); its indicators are not built", name, cfg.public[name]
             )
-        for item in progress.items(
-            inputs.input_files(cfg), step_name="ingest", what="input", label=lambda item: item.name
-        ):
-            check_size(item.path, cfg.limits_for(item.name))  # refuse a hostile size before copying
-            entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
-            log.info("%s: %s vintage %s", item.name, "archived" if is_new else "already archived", entry.vintage)
-            state.inputs[item.name] = entry
+        files = inputs.input_files(cfg)
+        with progress.counter("ingest", "input", total=len(files), every_item=True) as count:
+            for item in files:
+                check_size(item.path, cfg.limits_for(item.name))  # refuse a hostile size before copying
+                entry, is_new = archive.land(item.name, item.path, cfg.raw_dir, restricted=item.restricted)
+                state.inputs[item.name] = entry
+                count.advance(f"{item.name} {'archived' if is_new else 'already archived'}, vintage {entry.vintage}")
         state.save(cfg.runs_dir)
     return state
 
