@@ -7,4 +7,4 @@ __version__ = "0.1.0"
 
 #: The pipeline's steps, in order: the DAG's tasks, the CLI's subcommands and
 #: transforms.pipeline's functions all take their names from here.
-STEPS = ("ingest", "validate", "build", "publish")
+STEPS = ("ingest", "validate", "build", "compare", "publish")

@@ -73,9 +73,21 @@ def _count_node(event, count: progress.Counter) -> None:
 
 
 def run_dbt(
-    args: list[str], *, warehouse: Path, staged_dir: Path, marts_dir: Path, target_dir: Path, variables: dict
+    args: list[str],
+    *,
+    warehouse: Path,
+    staged_dir: Path,
+    marts_dir: Path,
+    target_dir: Path,
+    variables: dict,
+    controlled_dir: Path | None = None,
+    step: str = "build",
 ) -> list[dict]:
-    """Invoke dbt with the run's paths and variables; return per-node results."""
+    """Invoke dbt with the run's paths and variables; return per-node results.
+
+    `controlled_dir` holds the disclosure-controlled indicators and peer families that
+    the comparison models read (the compare step's); `step` names the progress counter.
+    """
     from dbt.cli.main import dbtRunner  # heavy import: only when building
 
     marts_dir.mkdir(parents=True, exist_ok=True)
@@ -84,6 +96,7 @@ def run_dbt(
         "HSCP_WAREHOUSE": str(warehouse),
         "HSCP_STAGED_DIR": str(staged_dir),
         "HSCP_MARTS_DIR": str(marts_dir),
+        "HSCP_CONTROLLED_DIR": str(controlled_dir or target_dir / "controlled"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
     # dbt's own lines (two a node, over a thousand a build) go to its log file only;
@@ -102,7 +115,7 @@ def run_dbt(
         "--log-path",
         str(target_dir / "logs"),
     ]
-    with _environment(env), progress.counter("build", "dbt nodes") as count:
+    with _environment(env), progress.counter(step, "dbt nodes") as count:
         result = dbtRunner(callbacks=[lambda event: _count_node(event, count)]).invoke(cli)
     nodes = []
     if result.result is not None and hasattr(result.result, "results"):

@@ -36,6 +36,15 @@ PERIOD_TYPES = {"financial year", "calendar year", "month", "rolling 3 financial
 LEVELS = {"datazone", "intzone", "locality", "hscp", "health_board", "scotland"}
 # Confidence levels a mart can fill, and the suffix of their columns (ci95_lower, ...).
 CONFIDENCE_LEVELS = {0.95: "95", 0.998: "998"}
+# Methods whose improvement opportunity the comparisons compute (docs/methods/comparisons.md).
+OPPORTUNITY_METHODS = {"crude rate", "percentage", "directly age-standardised rate"}
+# Added to the caveats of every indicator with an improvement opportunity.
+OPPORTUNITY_CAVEAT = (
+    "Improvement opportunity (comparisons dataset) is arithmetic, not a target: the number of events by which "
+    "this area's count would be lower (or, where high is good, higher) if its rate were that of Scotland or of "
+    "the best quarter of its peer family, all else equal. It does not say that those events were avoidable, "
+    "that the difference has one cause, or what any change would cost; zero means the area is already there."
+)
 
 
 class CatalogueError(ValueError):
@@ -57,6 +66,7 @@ class Indicator:
     confidence_interval: str  # the method in words, for the docs
     confidence_levels: list[float]  # the levels whose limits the mart fills (CONFIDENCE_LEVELS), [] for none
     polarity: str
+    opportunity_unit: str | None  # the events an improvement opportunity counts; None: none is computed
     period_type: str
     geography_levels: list[str]
     source_extract: str
@@ -87,6 +97,14 @@ def _check(raw: dict, path: Path) -> Indicator:
         raise CatalogueError(
             f"{path}: confidence_levels {raw['confidence_levels']} not among {sorted(CONFIDENCE_LEVELS)}"
         )
+    if raw["opportunity_unit"] is not None and (
+        raw["polarity"] == "no judgement" or raw["method"] not in OPPORTUNITY_METHODS
+    ):
+        raise CatalogueError(
+            f"{path}: opportunity_unit needs a polarity and one of the methods {sorted(OPPORTUNITY_METHODS)}"
+        )
+    if raw["opportunity_unit"] is not None and OPPORTUNITY_CAVEAT not in raw["caveats"]:
+        raw = {**raw, "caveats": [*raw["caveats"], OPPORTUNITY_CAVEAT]}
     if raw["id"] != path.stem:
         raise CatalogueError(f"{path}: id {raw['id']!r} must equal the file name")
     indicator = Indicator(**raw)
@@ -152,6 +170,7 @@ def dbt_entry(ind: Indicator) -> dict:
         "age_groups": ind.age_groups,
         "confidence_levels": [{"level": level, "suffix": CONFIDENCE_LEVELS[level]} for level in ind.confidence_levels],
         "polarity": ind.polarity,
+        "opportunity_unit": ind.opportunity_unit or "",  # '' for none: JSON's null is not Jinja
         "period_type": ind.period_type,
         "geography_levels": ind.geography_levels,
         "source_inputs": ind.source_inputs,
@@ -160,18 +179,24 @@ def dbt_entry(ind: Indicator) -> dict:
 
 
 def render_dbt_macro(indicators: list[Indicator]) -> str:
-    """dbt_project/macros/catalogue.sql: `catalogue_entry(id)` returns the entry as a dict (JSON is Jinja)."""
+    """dbt_project/macros/catalogue.sql: `catalogue_entries()` returns every entry by id as a dict
+    (JSON is Jinja), `catalogue_entry(id)` one of them."""
     lines = [
         "{#- Generated from catalogue/*.yml by `python -m transforms docs`; do not edit by hand.",
-        "    catalogue_entry(id): what the marts read of an indicator's catalogue entry",
-        "    (transforms.catalogue.dbt_entry); an unknown id is a compiler error. -#}",
-        "{% macro catalogue_entry(indicator_id) %}",
-        "{%- set entries = {",
+        "    catalogue_entries(): what the models read of every indicator's catalogue entry, by id",
+        "    (transforms.catalogue.dbt_entry); catalogue_entry(id): one of them (an unknown id is",
+        "    a compiler error). -#}",
+        "{% macro catalogue_entries() %}",
+        "{{ return({",
         ",\n".join(
             f"    {json.dumps(i.id)}: {json.dumps(dbt_entry(i), ensure_ascii=False)}"
             for i in sorted(indicators, key=lambda i: i.id)
         ),
-        "} -%}",
+        "}) }}",
+        "{% endmacro %}",
+        "",
+        "{% macro catalogue_entry(indicator_id) %}",
+        "{%- set entries = catalogue_entries() -%}",
         "{%- if indicator_id not in entries -%}",
         '    {{ exceptions.raise_compiler_error("no catalogue entry \'" ~ indicator_id ~ "\' in catalogue/") }}',
         "{%- endif -%}",

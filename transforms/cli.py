@@ -32,8 +32,9 @@ log = logging.getLogger("transforms")
 STEP_HELP = {
     "ingest": "land every input in the raw archive (generating the synthetic twins the run uses)",
     "validate": "check every archived input with its Great Expectations suite and stage typed Parquet",
-    "build": "build every dbt model and run every dbt test on the staged inputs",
-    "publish": "apply disclosure control and publish the release, then move `latest` to it",
+    "build": "build the indicator marts and run their dbt tests on the staged inputs",
+    "compare": "apply disclosure control, assign peer families and build the comparisons on what may be published",
+    "publish": "publish the indicators, comparisons and revisions as a release, then move `latest` to it",
 }
 
 

@@ -1,4 +1,4 @@
-"""The pipeline's steps, in order: ingest, validate, build, publish.
+"""The pipeline's steps, in order: ingest, validate, build, compare, publish.
 
 Each step takes the configuration and a run id, reads what earlier steps left in
 data/runs/<run_id>/, and does one thing. The Airflow DAG and the CLI call exactly
@@ -6,8 +6,8 @@ these functions. Data flows one way; nothing is published unless every earlier
 step succeeded.
 
 Every step holds its run's lock, and the steps that write shared state hold that
-state's lock as well (transforms.locking): ingest the archive, build the DuckDB
-warehouse, publish the release folder and `latest`. A second run waits for them
+state's lock as well (transforms.locking): ingest the archive, build and compare
+the DuckDB warehouse, publish the release folder and `latest`. A second run waits for them
 (`locks.timeout_seconds`), then refuses, naming the holder. Each of those steps
 first removes what a killed run left behind under the same lock.
 """
@@ -34,6 +34,13 @@ from transforms.sources.files import check_size
 from transforms.synthetic import extracts as synthetic_extracts
 
 log = logging.getLogger(__name__)
+
+#: The dbt tag of the models the compare step builds (after disclosure control).
+COMPARISONS_TAG = "comparisons"
+#: Folder of a run holding the disclosure-controlled indicators and the peer families.
+CONTROLLED_DIR = "controlled"
+FAMILY_FEATURES = "peer_family_features"
+PEER_FAMILIES = "peer_families"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -137,7 +144,7 @@ def validate(cfg: Config, run_id: str) -> RunState:
     with _locked(cfg, run_id, "validate"):
         state = RunState.load(cfg.runs_dir, run_id)
         if state.validated or state.built:  # validating again: not trusted until it passes again
-            state.validated = state.built = False
+            state.validated = state.built = state.compared = False
             state.save(cfg.runs_dir)
         _remove_abandoned_staging(cfg)
         folder = run_dir(cfg, run_id)
@@ -183,20 +190,20 @@ def validate(cfg: Config, run_id: str) -> RunState:
 
 
 def build(cfg: Config, run_id: str) -> RunState:
-    """Build every dbt model and run every dbt test on the staged inputs."""
+    """Build the indicator marts (every dbt model but the comparisons) and run their dbt tests."""
     _require(RunState.load(cfg.runs_dir, run_id).validated, run_id, "inputs not validated; run the validate step first")
     with _locked(cfg, run_id, "build", shared="warehouse"):
         state = RunState.load(cfg.runs_dir, run_id)  # again: it may have changed while waiting
         _require(state.validated, run_id, "inputs not validated; run the validate step first")
         if state.built:  # building again: the marts are not trusted until it finishes
-            state.built = False
+            state.built = state.compared = False
             state.save(cfg.runs_dir)
         folder = run_dir(cfg, run_id)
         for leftover in (cfg.warehouse, cfg.warehouse.with_name(cfg.warehouse.name + ".wal")):
             if leftover.exists():  # a WAL left by a killed build holds record-level rows too
                 os.chmod(leftover, 0o600)
         run_dbt(
-            ["build"],
+            ["build", "--exclude", f"tag:{COMPARISONS_TAG}"],
             warehouse=cfg.warehouse,
             staged_dir=folder / "staged",
             marts_dir=folder / "marts",
@@ -209,28 +216,79 @@ def build(cfg: Config, run_id: str) -> RunState:
     return state
 
 
+def compare(cfg: Config, run_id: str) -> RunState:
+    """Apply disclosure control to the indicators, assign peer families, and build the comparison models.
+
+    The comparisons (dbt models tagged `comparisons`) read the controlled indicators
+    only, so a rank, funnel position or opportunity is never built on a suppressed
+    count: it is missing where the count is.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    from transforms.compare.families import assign_families
+    from transforms.publish.dataset import write_parquet
+
+    _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
+    with _locked(cfg, run_id, "compare", shared="warehouse"):
+        state = RunState.load(cfg.runs_dir, run_id)
+        _require(state.built, run_id, "nothing built; run the build step first")
+        if state.compared:
+            state.compared = False
+            state.save(cfg.runs_dir)
+        folder = run_dir(cfg, run_id)
+        indicators = contents.supplied_indicators(load_catalogue(), state)
+        marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
+        controlled = folder / CONTROLLED_DIR
+        shutil.rmtree(controlled, ignore_errors=True)  # left by an earlier compare of this run
+        controlled.mkdir()
+        summary = contents.write_controlled(folder, marts, controlled, cfg.disclosure_threshold)
+        features = pd.read_parquet(folder / "marts" / f"{FAMILY_FEATURES}.parquet")
+        families = assign_families(features, cfg.peer_families)
+        write_parquet(pa.Table.from_pandas(families, preserve_index=False), controlled / f"{PEER_FAMILIES}.parquet")
+        log.info(
+            "compare: %s; families %s",
+            summary["disclosure_control"]["rule"],
+            ", ".join(f"{k} {v}" for k, v in families.groupby("geography_level")["family_id"].nunique().items()),
+        )
+        run_dbt(
+            ["build", "--select", f"tag:{COMPARISONS_TAG}"],
+            warehouse=cfg.warehouse,
+            staged_dir=folder / "staged",
+            marts_dir=folder / "marts",
+            target_dir=folder / "dbt_target",
+            variables=build_variables(cfg, state),
+            controlled_dir=controlled,
+            step="compare",
+        )
+        state.compared = True
+        state.save(cfg.runs_dir)
+    return state
+
+
 def _require(condition: bool, run_id: str, message: str) -> None:
     if not condition:
         raise RuntimeError(f"run {run_id}: {message}")
 
 
 def publish(cfg: Config, run_id: str) -> Path:
-    """Publish the built marts as a release and move `latest` to it.
+    """Publish the controlled indicators and the comparisons as a release and move `latest` to it.
 
-    The release holds the indicator dataset after disclosure control, and is checked
-    for identifiers, restricted levels and small counts before it is renamed into place.
+    The release holds the indicator dataset after disclosure control (the compare
+    step's), the comparison datasets built on it, and the revisions since the release
+    `latest` pointed at; it is checked for identifiers, restricted levels and small
+    counts before it is renamed into place.
     """
     from transforms.publish import release_scan
 
-    _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
+    _require(RunState.load(cfg.runs_dir, run_id).compared, run_id, "nothing compared; run the compare step first")
     with _locked(cfg, run_id, "publish", shared="release"):
         state = RunState.load(cfg.runs_dir, run_id)
-        _require(state.built, run_id, "nothing built; run the build step first")
+        _require(state.compared, run_id, "nothing compared; run the compare step first")
         for leftover in remove_unfinished(cfg.output_dir):
             log.info("removed %s, left by a publish that did not finish", leftover)
         folder = run_dir(cfg, run_id)
         indicators = contents.supplied_indicators(load_catalogue(), state)
-        marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
         catalogue_file = folder / "indicators.json"
         catalogue_file.write_text(json.dumps(as_json_records(indicators), indent=2) + "\n")
         listed, provenance = contents.release_inputs(state)
@@ -239,9 +297,11 @@ def publish(cfg: Config, run_id: str) -> Path:
         shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish
         staging.mkdir()
         try:
-            outputs, summary = contents.indicator_outputs(folder, marts, staging, threshold)
+            table, disclosure = contents.read_controlled(folder / CONTROLLED_DIR)
+            outputs, summary = contents.indicator_outputs(table, staging, disclosure)
+            compared, compared_summary = contents.comparison_outputs(folder / "marts", folder / CONTROLLED_DIR, staging)
             release = publish_release(
-                outputs,
+                {**outputs, **compared},
                 releases_dir=cfg.releases_dir,
                 inputs=listed,
                 run_id=run_id,
@@ -249,6 +309,7 @@ def publish(cfg: Config, run_id: str) -> Path:
                 extra={
                     **contents.lookup_summary(folder / "staged"),
                     **summary,
+                    **compared_summary,
                     "inputs_not_supplied": state.not_supplied,
                 },
                 attachments=[catalogue_file],
@@ -281,4 +342,4 @@ def run_all(cfg: Config, run_id: str | None = None) -> Path:
 
 
 #: Each step of transforms.STEPS, by name: what the DAG's tasks and the CLI call.
-STEP_FUNCTIONS = {"ingest": ingest, "validate": validate, "build": build, "publish": publish}
+STEP_FUNCTIONS = {"ingest": ingest, "validate": validate, "build": build, "compare": compare, "publish": publish}

@@ -25,6 +25,7 @@ class RunState:
     not_supplied: list[str] = field(default_factory=list)  # optional inputs absent from this run
     validated: bool = False
     built: bool = False
+    compared: bool = False  # disclosure control applied and the comparison models built
     release_id: str | None = None
 
     @staticmethod

@@ -1,13 +1,16 @@
 """What a run's release holds: the indicator dataset, its inputs, and their summaries.
 
-The publish step (transforms.pipeline.publish) sequences these: the catalogue
-entries of the indicators the run built, the inputs as the manifest lists them and
-their provenance, the disclosure-controlled dataset, and the identifier values of
-the restricted extracts that the release scan must not find in it.
+The compare step (transforms.pipeline.compare) writes the disclosure-controlled
+indicators (write_controlled); the publish step (transforms.pipeline.publish)
+sequences the rest: the catalogue entries of the indicators the run built, the
+inputs as the manifest lists them and their provenance, the controlled dataset and
+the comparisons, and the identifier values of the restricted extracts that the
+release scan must not find in it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,11 +74,18 @@ def restricted_ids(staged_dir: Path, state: RunState) -> Iterator:
                     yield from batch.columns
 
 
-def indicator_outputs(run_folder: Path, marts: list[Path], staging: Path, threshold: int) -> tuple[dict, dict]:
-    """The release's indicator dataset (levels above data zones, after disclosure control) and its summary.
+CONTROLLED_INDICATORS = "indicators.parquet"
+DISCLOSURE_SUMMARY = "disclosure.json"
 
-    Every level, unsuppressed, is written to data/runs/<run_id>/restricted/indicators/
-    (and the marts made) owner-only: it is for authorised analysts, never for a release.
+
+def write_controlled(run_folder: Path, marts: list[Path], controlled: Path, threshold: int) -> dict:
+    """The indicators of the release after disclosure control, written to `controlled/indicators.parquet`.
+
+    Every level, unsuppressed, goes to data/runs/<run_id>/restricted/indicators/ (and the
+    marts are made) owner-only: it is for authorised analysts, never for a release. The
+    rest (no data zones) is suppressed (transforms.publish.suppression) and written for
+    the comparison models and the publish step; returns the summary for the manifest,
+    also written beside it as disclosure.json.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -88,6 +98,23 @@ def indicator_outputs(run_folder: Path, marts: list[Path], staging: Path, thresh
     withheld = list(suppression.RESTRICTED_LEVELS)
     publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
     publishable, report = suppression.suppress(publishable, threshold=threshold, linked=suppression.LINKED_INDICATORS)
+    dataset.write_parquet(dataset.sort_rows(publishable), controlled / CONTROLLED_INDICATORS)
+    summary = {"disclosure_control": {**report.manifest(), "withheld_levels": withheld}}
+    (controlled / DISCLOSURE_SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def read_controlled(controlled: Path):
+    """The controlled indicators (pyarrow table) and their disclosure summary, as the compare step wrote them."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(controlled / CONTROLLED_INDICATORS), json.loads((controlled / DISCLOSURE_SUMMARY).read_text())
+
+
+def indicator_outputs(publishable, staging: Path, disclosure: dict) -> tuple[dict, dict]:
+    """The release's indicator dataset, hive-partitioned under `staging`, and its summary for the manifest."""
+    from transforms.publish import dataset
+
     outputs = dataset.write_partitioned(publishable, staging)
     summary = {
         "dataset": {
@@ -98,6 +125,38 @@ def indicator_outputs(run_folder: Path, marts: list[Path], staging: Path, thresh
             "geography_levels": sorted(set(publishable["geography_level"].to_pylist())),
             "indicator_ids": sorted(set(publishable["indicator_id"].to_pylist())),
         },
-        "disclosure_control": {**report.manifest(), "withheld_levels": withheld},
+        **disclosure,
     }
     return outputs, summary
+
+
+#: The comparison marts (dbt models tagged `comparisons`), published keyed like the indicators.
+COMPARISON_DATASETS = ("comparisons", "funnels", "funnel_limits", "trends")
+PEER_FAMILIES = "peer_families"
+
+
+def comparison_outputs(marts_dir: Path, controlled: Path, staging: Path) -> tuple[dict, dict]:
+    """The comparison datasets, hive-partitioned like the indicators, and the peer families, under `staging`.
+
+    They were built on the controlled indicators only (the compare step), so they need
+    no disclosure control of their own. dbt writes an empty external model as one
+    all-null row: rows without an indicator id are dropped.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from transforms.publish import dataset
+
+    outputs, rows = {}, {}
+    for name in COMPARISON_DATASETS:
+        table = pq.read_table(marts_dir / f"{name}.parquet")
+        table = table.filter(pc.is_valid(table["indicator_id"]))
+        outputs.update(dataset.write_partitioned(table, staging, name=name))
+        rows[name] = table.num_rows
+    families = pq.read_table(controlled / f"{PEER_FAMILIES}.parquet")
+    rel = f"{PEER_FAMILIES}/{dataset.PART_FILE}"
+    (staging / PEER_FAMILIES).mkdir()
+    dataset.write_parquet(dataset.sort_rows(families), staging / rel)
+    outputs[rel] = staging / rel
+    rows[PEER_FAMILIES] = families.num_rows
+    return outputs, {"comparisons": {"datasets": rows, "partitioning": "hive", "format": "parquet"}}

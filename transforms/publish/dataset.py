@@ -195,8 +195,13 @@ def partitions(table: pa.Table) -> list[tuple[str, str]]:
     return pairs
 
 
-def write_partitioned(table: pa.Table, base: Path, *, private: bool = False) -> dict[str, Path]:
-    """Write `base/indicators/geography_level=<l>/indicator_id=<i>/part-0.parquet`, one per pair present.
+def write_partitioned(
+    table: pa.Table, base: Path, *, private: bool = False, name: str = DATASET_DIR
+) -> dict[str, Path]:
+    """Write `base/<name>/geography_level=<l>/indicator_id=<i>/part-0.parquet`, one per pair present.
+
+    `name` is the dataset's folder: `indicators` unless another dataset keyed the same
+    way (comparisons, funnels, trends) is written.
 
     Returns each file by its path relative to `base` (as the release lists it).
     `private` makes folders 0o700 and files 0o600 (restricted outputs).
@@ -206,7 +211,7 @@ def write_partitioned(table: pa.Table, base: Path, *, private: bool = False) -> 
     for level, indicator in partitions(table):
         mask = pc.and_(pc.equal(table["geography_level"], level), pc.equal(table["indicator_id"], indicator))
         part = table.filter(mask).drop_columns(list(PARTITIONS))
-        rel = f"{DATASET_DIR}/geography_level={level}/indicator_id={indicator}/{PART_FILE}"
+        rel = f"{name}/geography_level={level}/indicator_id={indicator}/{PART_FILE}"
         path = base / rel
         _mkdirs(path.parent, base, private)
         write_parquet(part, path)

@@ -13,7 +13,8 @@ code list exists once, in Python, and SQL models never repeat it.  Two ways in:
 The registry is :data:`UDFS`: one :class:`~transforms.udfs.convert.Udf` per
 SQL function, with its types and documentation, from the modules of
 :data:`FAMILIES`: :mod:`~transforms.udfs.rates` (crude rates, proportions,
-benchmark), :mod:`~transforms.udfs.standardised` (DSR),
+benchmark), :mod:`~transforms.udfs.compare` (verdicts with polarity, improvement
+opportunity), :mod:`~transforms.udfs.standardised` (DSR),
 :mod:`~transforms.udfs.funnels`, :mod:`~transforms.udfs.quantiles`,
 :mod:`~transforms.udfs.inequality` (ScotPHO SII, RII, PAR), :mod:`~transforms.udfs.icd10`
 (potentially preventable admissions, falls) and :mod:`~transforms.udfs.names`;
@@ -26,13 +27,13 @@ from __future__ import annotations
 
 from duckdb import DuckDBPyConnection
 
-from transforms.udfs import funnels, icd10, inequality, names, quantiles, rates, standardised
+from transforms.udfs import compare, funnels, icd10, inequality, names, quantiles, rates, standardised
 from transforms.udfs.convert import FunctionNullHandling, PythonUDFType
 
 __all__ = ["FAMILIES", "UDFS", "UDF_NAMES", "register"]
 
 #: The modules of the functions, in the order of the documentation page.
-FAMILIES = (rates, standardised, funnels, quantiles, inequality, icd10, names)
+FAMILIES = (rates, compare, standardised, funnels, quantiles, inequality, icd10, names)
 
 UDFS = tuple(udf for family in FAMILIES for udf in family.UDFS)
 

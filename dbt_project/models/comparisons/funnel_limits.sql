@@ -1,0 +1,69 @@
+{#-
+  The control-limit curves of every funnel plot in `funnels`: for each indicator,
+  period, level and age group, the limits at 50 denominators spaced evenly on a log
+  scale from 80% of the smallest area's denominator to 120% of the largest, around
+  the same Scotland benchmark, so that a chart can draw the funnel without the
+  statistics.
+-#}
+with plots as (
+    select
+        indicator_id,
+        period,
+        period_type,
+        period_start,
+        geography_level,
+        sex,
+        age_group,
+        method,
+        multiplier,
+        benchmark,
+        ln(0.8 * min(denominator)) as log_low,
+        ln(1.2 * max(denominator)) as log_high
+    from {{ ref('funnels') }}
+    group by all
+),
+
+points as (
+    select
+        plots.*,
+        steps.step as point,
+        exp(plots.log_low + steps.step / 49.0 * (plots.log_high - plots.log_low)) as denominator
+    from plots
+    cross join range(50) as steps (step)
+),
+
+limited as (
+    select
+        *,
+        funnel_rate_limits(denominator, benchmark, multiplier, 0.95, 'exact') as limits_95,
+        funnel_rate_limits(denominator, benchmark, multiplier, 0.998, 'exact') as limits_998
+    from points
+    where method = 'crude rate'
+    union all
+    select
+        *,
+        funnel_proportion_limits(denominator, benchmark, multiplier, 0.95) as limits_95,
+        funnel_proportion_limits(denominator, benchmark, multiplier, 0.998) as limits_998
+    from points
+    where method = 'percentage'
+)
+
+select
+    indicator_id,
+    period,
+    period_type,
+    period_start,
+    geography_level,
+    sex,
+    age_group,
+    method,
+    multiplier,
+    benchmark,
+    point,
+    denominator,
+    limits_95.lower as lower_95,
+    limits_95.upper as upper_95,
+    limits_998.lower as lower_998,
+    limits_998.upper as upper_998
+from limited
+order by indicator_id, geography_level, period_start, sex, age_group, point
