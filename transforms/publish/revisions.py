@@ -36,6 +36,8 @@ from transforms.publish.suppression import CELL_KEYS, RESTRICTED_LEVELS, SUPPRES
 DEFAULT_THRESHOLD_PERCENT = 5.0
 REVISED = "r"
 COMPARISONS_DIR = "comparisons"
+# The key of `Revisions.manifest()` in the release manifest (read back by `previous_release`).
+MANIFEST_KEY = "revisions"
 SCOTLAND = "Scotland"
 # Verdict columns of the comparisons table and the confidence level each holds.
 VERDICT_COLUMNS = (("verdict_95", "95%"), ("verdict_998", "99.8%"))
@@ -172,6 +174,25 @@ def read_previous(release_dir: Path | None) -> Previous | None:
         comparisons=read_hive(comparisons) if comparisons.is_dir() else None,
         titles=titles,
     )
+
+
+def previous_release(output_dir: Path, inputs: list[dict], code_version: str) -> Path | None:
+    """The release to compare with: the one `latest` points at, unless it was made from the same inputs and code.
+
+    Publishing the same inputs with the same code again (a rerun, or a publish killed
+    after `latest` moved) must give the same release, so it is compared with what
+    that release was compared with (its manifest's revisions.previous_release_id),
+    not with itself. None before the first release.
+    """
+    latest = Path(output_dir) / "latest"
+    if not latest.exists():
+        return None
+    release = latest.resolve()
+    manifest = json.loads((release / "manifest.json").read_text())
+    if manifest.get("inputs") == json.loads(json.dumps(inputs)) and manifest.get("code_version") == code_version:
+        earlier = (manifest.get(MANIFEST_KEY) or {}).get("previous_release_id")
+        return release.parent / earlier if earlier else None
+    return release
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -321,3 +321,31 @@ def test_same_inputs_same_bytes_whatever_the_row_order(tmp_path, previous):
 def test_a_cell_twice_in_a_release_is_refused(previous):
     with pytest.raises(ValueError, match="more than one row for the cell"):
         compare_releases(previous, table([*NEW_ROWS, NEW_ROWS[0]]), None, TITLES)
+
+
+def test_a_release_made_again_from_the_same_inputs_is_compared_with_what_it_was_compared_with(tmp_path):
+    output = tmp_path / "output"
+    inputs = [{"source": "example", "sha256": "ab" * 32}]
+    assert revisions.previous_release(output, inputs, "1.0+abc") is None
+    releases = output / "releases"
+    for release_id, made_from, base in (("aaaa", "00" * 32, None), ("bbbb", "ab" * 32, "aaaa")):
+        (releases / release_id).mkdir(parents=True)
+        manifest = {
+            "release_id": release_id,
+            "code_version": "1.0+abc",
+            "inputs": [{"source": "example", "sha256": made_from}],
+            revisions.MANIFEST_KEY: {"previous_release_id": base},
+        }
+        (releases / release_id / "manifest.json").write_text(json.dumps(manifest))
+    (output / "latest").symlink_to("releases/bbbb")
+    # bbbb was made from these inputs with this code: a rerun is compared with bbbb's own base.
+    assert revisions.previous_release(output, inputs, "1.0+abc") == (releases / "aaaa").resolve()
+    # Other inputs or other code: a new release, compared with the latest.
+    assert (
+        revisions.previous_release(output, [{"source": "example", "sha256": "cd" * 32}], "1.0+abc")
+        == (releases / "bbbb").resolve()
+    )
+    assert revisions.previous_release(output, inputs, "1.1+def") == (releases / "bbbb").resolve()
+    (output / "latest").unlink()
+    (output / "latest").symlink_to("releases/aaaa")
+    assert revisions.previous_release(output, [{"source": "example", "sha256": "00" * 32}], "1.0+abc") is None
