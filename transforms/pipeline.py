@@ -37,10 +37,8 @@ log = logging.getLogger(__name__)
 
 #: The dbt tag of the models the compare step builds (after disclosure control).
 COMPARISONS_TAG = "comparisons"
-#: Folder of a run holding the disclosure-controlled indicators and the peer families.
-CONTROLLED_DIR = "controlled"
+#: The mart of the features the peer families are computed from.
 FAMILY_FEATURES = "peer_family_features"
-PEER_FAMILIES = "peer_families"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -239,13 +237,13 @@ def compare(cfg: Config, run_id: str) -> RunState:
         folder = run_dir(cfg, run_id)
         indicators = contents.supplied_indicators(load_catalogue(), state)
         marts = [folder / "marts" / f"{m}.parquet" for m in sorted({i.mart for i in indicators})]
-        controlled = folder / CONTROLLED_DIR
+        controlled = folder / contents.CONTROLLED_DIR
         shutil.rmtree(controlled, ignore_errors=True)  # left by an earlier compare of this run
         controlled.mkdir()
         summary = contents.write_controlled(folder, marts, controlled, cfg.disclosure_threshold)
         features = pd.read_parquet(folder / "marts" / f"{FAMILY_FEATURES}.parquet")
         families = assign_families(features, cfg.peer_families)
-        write_parquet(pa.Table.from_pandas(families, preserve_index=False), controlled / f"{PEER_FAMILIES}.parquet")
+        write_parquet(pa.Table.from_pandas(families, preserve_index=False), controlled / f"{contents.PEER_FAMILIES}.parquet")
         log.info(
             "compare: %s; families %s",
             summary["disclosure_control"]["rule"],
@@ -279,7 +277,8 @@ def publish(cfg: Config, run_id: str) -> Path:
     `latest` pointed at; it is checked for identifiers, restricted levels and small
     counts before it is renamed into place.
     """
-    from transforms.publish import release_scan
+    from transforms.publish import release_scan, revisions
+    from transforms.publish.release import code_version
 
     _require(RunState.load(cfg.runs_dir, run_id).compared, run_id, "nothing compared; run the compare step first")
     with _locked(cfg, run_id, "publish", shared="release"):
@@ -297,11 +296,11 @@ def publish(cfg: Config, run_id: str) -> Path:
         shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish
         staging.mkdir()
         try:
-            table, disclosure = contents.read_controlled(folder / CONTROLLED_DIR)
-            outputs, summary = contents.indicator_outputs(table, staging, disclosure)
-            compared, compared_summary = contents.comparison_outputs(folder / "marts", folder / CONTROLLED_DIR, staging)
+            # Read before publish_release, which moves `latest`.
+            previous = revisions.read_previous(revisions.previous_release(cfg.output_dir, listed, code_version()))
+            outputs, summary = contents.release_outputs(folder, staging, previous, {i.id: i.title for i in indicators})
             release = publish_release(
-                {**outputs, **compared},
+                outputs,
                 releases_dir=cfg.releases_dir,
                 inputs=listed,
                 run_id=run_id,
@@ -309,7 +308,6 @@ def publish(cfg: Config, run_id: str) -> Path:
                 extra={
                     **contents.lookup_summary(folder / "staged"),
                     **summary,
-                    **compared_summary,
                     "inputs_not_supplied": state.not_supplied,
                 },
                 attachments=[catalogue_file],

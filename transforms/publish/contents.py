@@ -74,6 +74,8 @@ def restricted_ids(staged_dir: Path, state: RunState) -> Iterator:
                     yield from batch.columns
 
 
+#: Folder of a run holding the disclosure-controlled indicators and the peer families (the compare step's).
+CONTROLLED_DIR = "controlled"
 CONTROLLED_INDICATORS = "indicators.parquet"
 DISCLOSURE_SUMMARY = "disclosure.json"
 
@@ -135,28 +137,39 @@ COMPARISON_DATASETS = ("comparisons", "funnels", "funnel_limits", "trends")
 PEER_FAMILIES = "peer_families"
 
 
-def comparison_outputs(marts_dir: Path, controlled: Path, staging: Path) -> tuple[dict, dict]:
-    """The comparison datasets, hive-partitioned like the indicators, and the peer families, under `staging`.
+def release_outputs(run_folder: Path, staging: Path, previous, titles: dict[str, str]) -> tuple[dict, dict]:
+    """Every dataset of the release under `staging`, and their summary for the manifest.
 
-    They were built on the controlled indicators only (the compare step), so they need
-    no disclosure control of their own. dbt writes an empty external model as one
-    all-null row: rows without an indicator id are dropped.
+    The controlled indicators (with quality marker 'r' where a value was revised since
+    `previous`, the release transforms.publish.revisions.previous_release chose), the
+    comparison datasets hive-partitioned like them, the peer families, and the
+    revisions table with its per-partnership summaries. The comparisons were built on
+    the controlled indicators only (the compare step), so they need no disclosure
+    control of their own. dbt writes an empty external model as one all-null row:
+    rows without an indicator id are dropped.
     """
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from transforms.publish import dataset
+    from transforms.publish import dataset, revisions
 
-    outputs, rows = {}, {}
+    controlled = run_folder / CONTROLLED_DIR
+    indicators, disclosure = read_controlled(controlled)
+    tables = {}
     for name in COMPARISON_DATASETS:
-        table = pq.read_table(marts_dir / f"{name}.parquet")
-        table = table.filter(pc.is_valid(table["indicator_id"]))
+        table = pq.read_table(run_folder / "marts" / f"{name}.parquet")
+        tables[name] = table.filter(pc.is_valid(table["indicator_id"]))
+    revised = revisions.compare_releases(previous, indicators, tables["comparisons"], titles)
+    outputs, summary = indicator_outputs(revised.indicators, staging, disclosure)
+    for name, table in tables.items():
         outputs.update(dataset.write_partitioned(table, staging, name=name))
-        rows[name] = table.num_rows
     families = pq.read_table(controlled / f"{PEER_FAMILIES}.parquet")
     rel = f"{PEER_FAMILIES}/{dataset.PART_FILE}"
     (staging / PEER_FAMILIES).mkdir()
     dataset.write_parquet(dataset.sort_rows(families), staging / rel)
     outputs[rel] = staging / rel
-    rows[PEER_FAMILIES] = families.num_rows
-    return outputs, {"comparisons": {"datasets": rows, "partitioning": "hive", "format": "parquet"}}
+    outputs.update(revisions.write(revised, staging))
+    rows = {name: table.num_rows for name, table in tables.items()} | {PEER_FAMILIES: families.num_rows}
+    summary["comparisons"] = {"datasets": rows, "partitioning": "hive", "partition_columns": list(dataset.PARTITIONS)}
+    summary[revisions.MANIFEST_KEY] = revised.manifest()
+    return outputs, summary
