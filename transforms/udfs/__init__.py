@@ -16,7 +16,8 @@ SQL function, with its types and documentation, from the modules of
 benchmark), :mod:`~transforms.udfs.compare` (verdicts with polarity, improvement
 opportunity), :mod:`~transforms.udfs.standardised` (DSR),
 :mod:`~transforms.udfs.funnels`, :mod:`~transforms.udfs.quantiles`,
-:mod:`~transforms.udfs.inequality` (ScotPHO SII, RII, PAR), :mod:`~transforms.udfs.icd10`
+:mod:`~transforms.udfs.inequality` (ScotPHO SII, RII, PAR),
+:mod:`~transforms.udfs.trends` (tests of trend over periods), :mod:`~transforms.udfs.icd10`
 (potentially preventable admissions, falls) and :mod:`~transforms.udfs.names`;
 :mod:`~transforms.udfs.convert` holds the registry entry, the SQL types and
 the Arrow conversion they share.  :mod:`transforms.udfs.docs` writes every
@@ -27,13 +28,13 @@ from __future__ import annotations
 
 from duckdb import DuckDBPyConnection
 
-from transforms.udfs import compare, funnels, icd10, inequality, names, quantiles, rates, standardised
+from transforms.udfs import compare, funnels, icd10, inequality, names, quantiles, rates, standardised, trends
 from transforms.udfs.convert import FunctionNullHandling, PythonUDFType
 
 __all__ = ["FAMILIES", "UDFS", "UDF_NAMES", "register"]
 
 #: The modules of the functions, in the order of the documentation page.
-FAMILIES = (rates, compare, standardised, funnels, quantiles, inequality, icd10, names)
+FAMILIES = (rates, compare, standardised, funnels, quantiles, inequality, trends, icd10, names)
 
 UDFS = tuple(udf for family in FAMILIES for udf in family.UDFS)
 
