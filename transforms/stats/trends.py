@@ -50,7 +50,13 @@ Tests
     Both assume Poisson or binomial variation; extra variation between periods
     (over-dispersion, usual for large counts) makes them too ready to find a
     trend.  ``dispersion`` (Pearson chi-square / (periods - 2)) shows it: well
-    above 1 means the p-values are too small.
+    above 1 means the p-values are too small.  ``p_value_quasi`` allows for it,
+    as R's ``quasipoisson`` / ``quasibinomial`` families do in ``summary.glm``:
+    the standard error is multiplied by ``sqrt(dispersion)`` and ``t = b1 / se``
+    is referred to Student's t on ``periods - 2`` degrees of freedom; here the
+    dispersion is taken as at least 1 (a series less variable than Poisson
+    keeps the Poisson standard error), so it is never less cautious than the
+    Wald test.  The direction of a trend (``trend_direction``) is read from it.
 
 When no trend is estimated (``reason``)
     The slope and p-values are NaN, with the reason, when
@@ -83,6 +89,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import expit, xlogy
 from scipy.stats import chi2, norm
+from scipy.stats import t as student_t
 
 from transforms.stats.arguments import alpha_from_conf, as_float, check_observed
 
@@ -154,6 +161,7 @@ class TrendResult(NamedTuple):
     p_value: float
     p_value_lr: float
     dispersion: float
+    p_value_quasi: float
     reason: str | None
 
 
@@ -247,7 +255,7 @@ def glm_fit(y, X, family: str, *, offset=None, trials=None, tol: float = 1e-10, 
 
 def _no_trend(n_periods: int, reason: str) -> TrendResult:
     nan = float("nan")
-    return TrendResult(n_periods, nan, nan, nan, nan, nan, nan, nan, nan, reason)
+    return TrendResult(n_periods, nan, nan, nan, nan, nan, nan, nan, nan, nan, reason)
 
 
 def _usable_periods(numerators, denominators, times):
@@ -324,6 +332,7 @@ def _trend(family: str, y, d, t, conf_level) -> TrendResult:
         p_value=float(2.0 * norm.sf(abs(slope) / se)),
         p_value_lr=float(chi2.sf(lr, 1)),
         dispersion=dispersion,
+        p_value_quasi=float(2.0 * student_t.sf(abs(slope) / (se * np.sqrt(max(dispersion, 1.0))), n_periods - 2)),
         reason=None,
     )
 

@@ -40,7 +40,17 @@ from transforms.udfs.convert import (
 
 __all__ = ["TREND_TYPE", "UDFS"]
 
-_DOUBLE_FIELDS = ("slope", "slope_se", "ratio", "ratio_lower", "ratio_upper", "p_value", "p_value_lr", "dispersion")
+_DOUBLE_FIELDS = (
+    "slope",
+    "slope_se",
+    "ratio",
+    "ratio_lower",
+    "ratio_upper",
+    "p_value",
+    "p_value_lr",
+    "dispersion",
+    "p_value_quasi",
+)
 TREND_TYPE = double_struct(*_DOUBLE_FIELDS, n_periods=INTEGER, reason=VARCHAR)
 
 

@@ -9,6 +9,7 @@ and flat series are simulations with fixed seeds.
 from __future__ import annotations
 
 import numpy as np
+import scipy.stats
 import pytest
 from scipy.special import expit, logit
 from scipy.stats import chi2, norm
@@ -236,6 +237,25 @@ def test_flat_poisson_series_reject_at_the_nominal_rate():
     assert np.mean(lr < 0.05) == pytest.approx(0.05, abs=_FLAT_TOLERANCE)
     labels = trend_direction([r.slope for r in results], wald, "high is bad")
     assert np.mean(labels == "no significant change") == pytest.approx(0.95, abs=_FLAT_TOLERANCE)
+
+
+def test_quasi_p_value_holds_its_level_where_periods_vary_more_than_poisson():
+    # Flat rates with 5% year-to-year variation (gamma) on counts of about 1,000: the
+    # Poisson Wald test finds a "trend" far too often; the quasi-Poisson test, which
+    # scales the standard error by the estimated dispersion, does not.
+    rng = np.random.default_rng(2)
+    denominators = np.full((_FLAT_SERIES, 5), 100_000.0)
+    rates = 0.01 * rng.gamma(shape=400.0, scale=1 / 400.0, size=denominators.shape)
+    counts = rng.poisson(denominators * rates)
+    results = [poisson_trend(c, d) for c, d in zip(counts, denominators, strict=True)]
+    wald = np.mean([r.p_value < 0.05 for r in results])
+    quasi = np.mean([r.p_value_quasi < 0.05 for r in results])
+    assert wald > 0.2
+    assert quasi <= 0.05 + _FLAT_TOLERANCE
+    for r in results[:50]:  # the definition: SE times sqrt(max(dispersion, 1)), t on periods - 2 df
+        t_stat = abs(r.slope) / (r.slope_se * np.sqrt(max(r.dispersion, 1.0)))
+        assert r.p_value_quasi == pytest.approx(2 * scipy.stats.t.sf(t_stat, r.n_periods - 2))
+        assert r.p_value_quasi >= r.p_value
 
 
 def test_flat_binomial_series_reject_at_the_nominal_rate():
