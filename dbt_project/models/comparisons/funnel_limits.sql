@@ -3,7 +3,7 @@
   period, level and age group, the limits at 50 denominators spaced evenly on a log
   scale from 80% of the smallest area's denominator to 120% of the largest, around
   the same Scotland benchmark, so that a chart can draw the funnel without the
-  statistics.
+  statistics. `at_denominator` is a point on the x axis, not a count of anyone.
 -#}
 with plots as (
     select
@@ -27,7 +27,7 @@ points as (
     select
         plots.*,
         steps.step as point,
-        exp(plots.log_low + steps.step / 49.0 * (plots.log_high - plots.log_low)) as denominator
+        exp(plots.log_low + steps.step / 49.0 * (plots.log_high - plots.log_low)) as at_denominator
     from plots
     cross join range(50) as steps (step)
 ),
@@ -35,15 +35,15 @@ points as (
 limited as (
     select
         *,
-        funnel_rate_limits(denominator, benchmark, multiplier, 0.95, 'exact') as limits_95,
-        funnel_rate_limits(denominator, benchmark, multiplier, 0.998, 'exact') as limits_998
+        funnel_rate_limits(at_denominator, benchmark, multiplier, 0.95, 'exact') as limits_95,
+        funnel_rate_limits(at_denominator, benchmark, multiplier, 0.998, 'exact') as limits_998
     from points
     where method = 'crude rate'
     union all
     select
         *,
-        funnel_proportion_limits(denominator, benchmark, multiplier, 0.95) as limits_95,
-        funnel_proportion_limits(denominator, benchmark, multiplier, 0.998) as limits_998
+        funnel_proportion_limits(at_denominator, benchmark, multiplier, 0.95) as limits_95,
+        funnel_proportion_limits(at_denominator, benchmark, multiplier, 0.998) as limits_998
     from points
     where method = 'percentage'
 )
@@ -60,7 +60,7 @@ select
     multiplier,
     benchmark,
     point,
-    denominator,
+    at_denominator,
     limits_95.lower as lower_95,
     limits_95.upper as upper_95,
     limits_998.lower as lower_998,
