@@ -27,6 +27,7 @@ SOURCE_FILES = {
     "health_boards": "hb14_hb19.csv",
     "hscp_population": "hscp_pop_est.csv",
     "simd": "simd2020v2_22062020.csv",
+    "urban_rural": "datazone2011_urban_rural_2020.csv",
     "localities": "hsc_localities_from_scotpho_geo_lookup_DERIVED.csv",
     "partial_locality_lookup": "profiles_dz_iz_cp_lookup.csv",
     "sape_males": "sape-2021-males.xlsx",
@@ -163,6 +164,21 @@ def simd(src: Path) -> pd.DataFrame:
     return out.sort_values("datazone2011").reset_index(drop=True)
 
 
+def urban_rural(src: Path) -> pd.DataFrame:
+    """The Scottish Government Urban Rural Classification 2020 of each 2011 data zone (8-, 6-, 3- and 2-fold)."""
+    df, _ = read_csv(src / SOURCE_FILES["urban_rural"])
+    out = pd.DataFrame(
+        {
+            "datazone2011": df["DataZone"],
+            "urban_rural_2fold": df["UrbanRural2fold2020"].astype("int8"),
+            "urban_rural_3fold": df["UrbanRural3fold2020"].astype("int8"),
+            "urban_rural_6fold": df["UrbanRural6fold2020"].astype("int8"),
+            "urban_rural_8fold": df["UrbanRural8fold2020"].astype("int8"),
+        }
+    )
+    return out.sort_values("datazone2011").reset_index(drop=True)
+
+
 def localities(src: Path) -> pd.DataFrame:
     df, _ = read_csv(src / SOURCE_FILES["localities"])
     return (
@@ -241,6 +257,7 @@ def derive(src: Path) -> dict[str, pd.DataFrame]:
         "hscp_population_estimates.parquet": hscp_population(src),
         "datazone_population_2021.parquet": dz_pop,
         "simd2020v2_datazone.parquet": simd(src),
+        "urban_rural_dz2011.parquet": urban_rural(src),
         "locality_lookup_demo.csv": demo_locality_lookup(src, geo, locs, dz_pop),
     }
 
