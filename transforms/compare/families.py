@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from transforms.sources.files import read_csv
+
 FEATURES = (
     "population",
     "percent_65_plus",
@@ -232,8 +234,6 @@ def read_supplied_families(path: Path, features: pd.DataFrame) -> pd.DataFrame:
     family_name (None when the file has no such column), family_size. Raises
     SuppliedFamiliesError naming the file, data row, column and rule broken.
     """
-    from transforms.sources.files import read_csv
-
     path = Path(path)
     frame, _ = read_csv(path)
     frame.columns = [c.strip() for c in frame.columns]
