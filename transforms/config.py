@@ -80,6 +80,8 @@ class Config:
     # input name -> largest file accepted, in bytes; and the longest CSV line
     max_file_bytes: dict[str, int] = None  # type: ignore[assignment]
     max_line_bytes: int = 1 << 20
+    # peer families supplied by the user (a CSV, transforms.compare.families); None: computed
+    peer_families: Path | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -167,7 +169,7 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     try:
         paths, inputs, ckan = raw["paths"], raw["inputs"], raw["ckan"]
         period, syn = raw["period"], raw["synthetic"]
-        locks, limits = raw["locks"], raw["limits"]
+        locks, limits, comparisons = raw["locks"], raw["limits"], raw["comparisons"]
         smr01 = inputs["smr01"]
         extracts = {
             name: None if inputs.get(key, SYNTHETIC) == SYNTHETIC else _path(inputs[key], REPO_ROOT, f"inputs.{key}")
@@ -207,6 +209,9 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
             task_retries=_number(raw["airflow"]["task_retries"], "airflow.task_retries", int, 0),
             max_file_bytes=_file_limits(limits["max_file_bytes"], "limits.max_file_bytes"),
             max_line_bytes=_number(limits["max_line_bytes"], "limits.max_line_bytes", int, 1),
+            peer_families=None
+            if comparisons["peer_families"] in (NONE, None)
+            else _path(comparisons["peer_families"], REPO_ROOT, "comparisons.peer_families"),
         )
     except KeyError as exc:
         raise ConfigError(f"{path}: missing setting {exc}") from exc

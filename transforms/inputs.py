@@ -28,6 +28,7 @@ REFERENCE_INPUTS = (
     "hscp_population_estimates",
     "datazone_population_2021",
     "simd2020v2_datazone",
+    "urban_rural_dz2011",
     "ae_sites",
 )
 LOCALITY_LOOKUP = "locality_lookup"

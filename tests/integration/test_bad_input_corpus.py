@@ -61,6 +61,7 @@ GOOD_FILES = {
     "datazone_population_2021.csv": "datazone_population_2021",
     "hscp_population_estimates.csv": "hscp_population_estimates",
     "simd2020v2_datazone.csv": "simd2020v2_datazone",
+    "urban_rural_dz2011.csv": "urban_rural_dz2011",
     "geography_code_changes.csv": "geography_code_changes",
 }
 

@@ -138,3 +138,13 @@ def test_the_settings_that_were_environment_variables_are_keys_of_the_file():
 def test_a_setting_of_the_wrong_kind_is_refused_naming_it(environ, message):
     with pytest.raises(ConfigError, match=message):
         load_config(DEFAULT_CONFIG, environ=environ)
+
+
+def test_peer_families_are_computed_unless_a_csv_is_configured(tmp_path):
+    assert load_config(DEFAULT_CONFIG, environ={}).peer_families is None
+    own = tmp_path / "families.csv"
+    assert load_config(DEFAULT_CONFIG, environ={"HSCP_COMPARISONS__PEER_FAMILIES": str(own)}).peer_families == own
+    relative = load_config(DEFAULT_CONFIG, environ={"HSCP_COMPARISONS__PEER_FAMILIES": "config/families.csv"})
+    assert relative.peer_families == DEFAULT_CONFIG.parent / "families.csv"  # resolved against the repository
+    with pytest.raises(ConfigError, match="comparisons.peer_families must be a non-empty path"):
+        load_config(DEFAULT_CONFIG, environ={"HSCP_COMPARISONS__PEER_FAMILIES": "[a, b]"})

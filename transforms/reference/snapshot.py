@@ -27,6 +27,7 @@ SOURCE_FILES = {
     "health_boards": "hb14_hb19.csv",
     "hscp_population": "hscp_pop_est.csv",
     "simd": "simd2020v2_22062020.csv",
+    "urban_rural": "datazone2011_urban_rural_2020.csv",
     "localities": "hsc_localities_from_scotpho_geo_lookup_DERIVED.csv",
     "partial_locality_lookup": "profiles_dz_iz_cp_lookup.csv",
     "sape_males": "sape-2021-males.xlsx",
@@ -149,18 +150,36 @@ def datazone_population_2021(src: Path) -> pd.DataFrame:
     return df.sort_values(["datazone2011", "sex", "age"]).reset_index(drop=True)
 
 
-def simd(src: Path) -> pd.DataFrame:
-    df, _ = read_csv(src / SOURCE_FILES["simd"])
+def _per_datazone(src: Path, source: str, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """One row per data zone of a file keyed by `DataZone`: {source column: (name, dtype)}, in code order."""
+    df, _ = read_csv(src / SOURCE_FILES[source])
     out = pd.DataFrame(
         {
             "datazone2011": df["DataZone"],
-            "simd2020v2_rank": df["SIMD2020V2Rank"].astype("int16"),
-            "simd2020v2_sc_decile": df["SIMD2020V2CountryDecile"].astype("int8"),
-            "simd2020v2_sc_quintile": df["SIMD2020V2CountryQuintile"].astype("int8"),
-            "simd2020v2_hscp_quintile": df["SIMD2020V2HSCPQuintile"].astype("int8"),
+            **{name: df[column].astype(dtype) for column, (name, dtype) in columns.items()},
         }
     )
     return out.sort_values("datazone2011").reset_index(drop=True)
+
+
+def simd(src: Path) -> pd.DataFrame:
+    return _per_datazone(
+        src,
+        "simd",
+        {
+            "SIMD2020V2Rank": ("simd2020v2_rank", "int16"),
+            "SIMD2020V2CountryDecile": ("simd2020v2_sc_decile", "int8"),
+            "SIMD2020V2CountryQuintile": ("simd2020v2_sc_quintile", "int8"),
+            "SIMD2020V2HSCPQuintile": ("simd2020v2_hscp_quintile", "int8"),
+        },
+    )
+
+
+def urban_rural(src: Path) -> pd.DataFrame:
+    """The Scottish Government Urban Rural Classification 2020 of each 2011 data zone (2-, 3-, 6- and 8-fold)."""
+    return _per_datazone(
+        src, "urban_rural", {f"UrbanRural{n}fold2020": (f"urban_rural_{n}fold", "int8") for n in (2, 3, 6, 8)}
+    )
 
 
 def localities(src: Path) -> pd.DataFrame:
@@ -241,6 +260,7 @@ def derive(src: Path) -> dict[str, pd.DataFrame]:
         "hscp_population_estimates.parquet": hscp_population(src),
         "datazone_population_2021.parquet": dz_pop,
         "simd2020v2_datazone.parquet": simd(src),
+        "urban_rural_dz2011.parquet": urban_rural(src),
         "locality_lookup_demo.csv": demo_locality_lookup(src, geo, locs, dz_pop),
     }
 

@@ -77,3 +77,19 @@ def test_demo_lookup_covers_every_datazone_and_labels_its_basis():
     assert set(published["hscp2019"]) == {"S37000016", "S37000004"}  # Highland, Argyll and Bute
     assert len(published) == 437
     assert set(lookup["lookup_basis"]) == {"published", "illustrative"}
+
+
+def test_urban_rural_snapshot_has_every_datazone_with_the_published_class_counts():
+    # Data zones per class of the SG Urban Rural Classification 2020, as counted in
+    # ../shared/data/SOURCES.md (section datazone2011_urban_rural_2020.csv).
+    urban_rural = _committed("urban_rural_dz2011.parquet")
+    geo = _committed("geography_dz2011.parquet")
+    assert set(urban_rural["datazone2011"]) == set(geo["datazone2011"]) and urban_rural["datazone2011"].is_unique
+    counts = {
+        "urban_rural_8fold": [2496, 2459, 613, 104, 98, 805, 197, 204],
+        "urban_rural_6fold": [2496, 2459, 613, 202, 805, 401],
+        "urban_rural_3fold": [5770, 805, 401],
+        "urban_rural_2fold": [5770, 1206],
+    }
+    for column, expected in counts.items():
+        assert urban_rural[column].value_counts().sort_index().tolist() == expected, column

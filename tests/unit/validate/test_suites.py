@@ -163,6 +163,7 @@ REFERENCE_FILES = [
     ("hscp_population_estimates.parquet", "hscp_population_estimates"),
     ("datazone_population_2021.parquet", "datazone_population_2021"),
     ("simd2020v2_datazone.parquet", "simd2020v2_datazone"),
+    ("urban_rural_dz2011.parquet", "urban_rural_dz2011"),
     ("locality_lookup_demo.csv", "locality_lookup"),
     ("ae_sites.csv", "ae_sites"),
 ]
@@ -206,6 +207,7 @@ def test_every_input_has_a_suite():
         "hscp_population_estimates",
         "datazone_population_2021",
         "simd2020v2_datazone",
+        "urban_rural_dz2011",
         "locality_lookup",
         "smr01_episodes",
         "ae_sites",

@@ -1,0 +1,1 @@
+"""Comparisons of areas with one another: peer families (`families`)."""
