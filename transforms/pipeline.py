@@ -297,7 +297,9 @@ def publish(cfg: Config, run_id: str) -> Path:
         staging.mkdir()
         try:
             # Read before publish_release, which moves `latest`.
-            previous = revisions.read_previous(revisions.previous_release(cfg.output_dir, listed, code_version()))
+            disclosure = contents.read_controlled_summary(folder / contents.CONTROLLED_DIR)["disclosure_control"]
+            base = revisions.previous_release(cfg.output_dir, listed, code_version(), disclosure)
+            previous = revisions.read_previous(base)
             outputs, summary = contents.release_outputs(folder, staging, previous, {i.id: i.title for i in indicators})
             release = publish_release(
                 outputs,

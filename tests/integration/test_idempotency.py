@@ -17,7 +17,9 @@ from tests.integration.kill_harness import start_step
 from tests.support import write_config
 from transforms.catalogue import load_catalogue
 from transforms.config import load_config
+from transforms.publish import contents
 from transforms.publish.release import read_release_log
+from transforms.publish.revisions import REVISIONS_FILE, SUMMARIES_FILE
 
 
 def _files(root, pattern):
@@ -47,7 +49,9 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
     assert marts and marts < {f"{i.mart}.parquet" for i in load_catalogue()}
     n_inputs = len(json.loads((latest_one / "manifest.json").read_text())["inputs"])
     release_files = sorted(p.relative_to(latest_one).as_posix() for p in latest_one.rglob("*") if p.is_file())
-    parts = [f for f in release_files if f.startswith("indicators/")]  # the partitioned dataset
+    datasets = ("indicators/", *(f"{name}/" for name in (*contents.COMPARISON_DATASETS, contents.PEER_FAMILIES)))
+    parts = [f for f in release_files if f.startswith(datasets) or f in (REVISIONS_FILE, SUMMARIES_FILE)]
+    assert {f.split("/")[0] for f in parts} == {d.rstrip("/") for d in datasets} | {REVISIONS_FILE, SUMMARIES_FILE}
     assert sorted(set(release_files) - set(parts)) == [
         "SYNTHETIC_DATA.txt",
         "indicators.json",
@@ -63,7 +67,11 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
     for pattern in ("*.parquet",):
         a = _files(one.runs_dir / "run-one", pattern)
         b = _files(two.runs_dir / "run-two", pattern)
-        assert a.keys() == b.keys() and len([k for k in a if not k.startswith("restricted/")]) == n_inputs + len(marts)
+        # Besides the staged inputs and the indicator marts: the comparison marts, the
+        # peer family features, and the controlled indicators and families.
+        extra = len(contents.COMPARISON_DATASETS) + 3
+        assert a.keys() == b.keys()
+        assert len([k for k in a if not k.startswith("restricted/")]) == n_inputs + len(marts) + extra
         assert [k for k in a if a[k] != b[k]] == []
     a, b = _files(one.raw_dir, "manifest.json"), _files(two.raw_dir, "manifest.json")
     assert len(a) == n_inputs and a == b

@@ -50,14 +50,14 @@ from transforms.runstate import RunState
 pytestmark = pytest.mark.slow
 
 SEED = 20250401
-KILLS = {"ingest": 4, "validate": 2, "build": 8, "publish": 6}
+KILLS = {"ingest": 4, "validate": 2, "build": 8, "compare": 2, "publish": 6}
 ATTEMPTS = 4  # a step that finished before its kill is tried again with a shorter delay
 
 
 def _copy_run(cfg, source: str, run_id: str) -> None:
     """A new run holding the inputs of `source`, ingested but not validated."""
     state = RunState.load(cfg.runs_dir, source)
-    state.run_id, state.validated, state.built, state.release_id = run_id, False, False, None
+    state.run_id, state.validated, state.built, state.compared, state.release_id = run_id, False, False, False, None
     state.save(cfg.runs_dir)
 
 
@@ -124,9 +124,11 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
         _copy_run(cfg, "base", f"validate-kill-{i}")
         kill("validate", f"validate-kill-{i}", validate_plain.work_seconds)
 
-    # Build and publish the base run once without interruption: the release to reproduce.
+    # Build, compare and publish the base run once without interruption: the release to reproduce.
     build_plain = run_step(config, logs, "build", "base")
     assert build_plain.returncode == 0, build_plain.log[-3000:]
+    compare_plain = run_step(config, logs, "compare", "base")
+    assert compare_plain.returncode == 0, compare_plain.log[-3000:]
     earlier_mart = tmp_path / "earlier.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(earlier_mart)
     earlier = publish_release(
@@ -153,6 +155,8 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
             kill("publish", "base", publish_plain.work_seconds, before=back_to_earlier)
         assert kills[-1]["release"]["latest"] in {earlier.name, release.name}
 
+    for _ in range(KILLS["compare"]):
+        kill("compare", "base", compare_plain.work_seconds)
     for _ in range(KILLS["build"]):
         kill("build", "base", build_plain.work_seconds)
 
@@ -171,7 +175,7 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
     assert read_release_log(cfg.output_dir)[-1]["run_id"] == "rerun"
     assert (cfg.output_dir / "LATEST").read_text().strip() == release.name
 
-    assert len(kills) == sum(KILLS.values()) == 20
+    assert len(kills) == sum(KILLS.values()) == 22
     summary = {
         "kills": len(kills),
         "by_step": {s: sum(k["step"] == s for k in kills) for s in KILLS},
@@ -198,6 +202,7 @@ def test_killed_steps_never_leave_a_partial_release_and_a_rerun_completes(tmp_pa
             "ingest": round(calibration.work_seconds, 2),
             "validate": round(validate_plain.work_seconds, 2),
             "build": round(build_plain.work_seconds, 2),
+            "compare": round(compare_plain.work_seconds, 2),
             "publish": round(publish_plain.work_seconds, 3),
             "publish_assembly": round(assembly, 3),
         },

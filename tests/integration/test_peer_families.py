@@ -118,3 +118,15 @@ def test_a_one_percent_change_in_one_feature_of_one_hscp_changes_no_family(featu
                 if _partition(perturbed) != before:
                     changed.append((hscp.at[row, "geography_name"], feature, factor))
     assert changed == [], f"families changed by a 1 % change of: {changed}"
+
+
+def test_the_island_partnerships_are_in_a_rural_family_not_with_the_cities(features):
+    """Agglomeration alone merges the islands last, into the one family with room (the deprived cities);
+    the refinement moves them to the family they are nearest (docs/methods/peer_families.md)."""
+    table = assign_families(features)
+    hscp = table[table["geography_level"] == "hscp"].set_index("geography_code")
+    islands = hscp.loc[["S37000022", "S37000026", "S37000031"], "family_id"]
+    assert islands.nunique() == 1
+    family = hscp[hscp["family_id"] == islands.iloc[0]]
+    assert (family["percent_rural"] >= 40).all() and (family["percent_urban"] < 50).all()
+    assert "S37000034" not in family.index  # Glasgow City

@@ -19,7 +19,7 @@ import pytest
 from tests.support import SMALL_SCALE, synthetic_twins, write_config
 from transforms import pipeline
 from transforms.config import load_config
-from transforms.publish import suppression
+from transforms.publish import contents, suppression
 from transforms.publish.release_scan import DisclosureError, find_disclosures
 from transforms.runstate import RunState
 
@@ -143,16 +143,16 @@ def test_the_dataset_is_queried_by_indicator_without_knowing_the_marts(published
 
 
 def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch):
-    """No suppression, a planted patient id: publish fails naming file, column and row; nothing moves."""
+    """A patient id and a small count planted after disclosure control: publish fails naming file, column and row; nothing moves."""
     cfg, release = published
     patient = pd.read_parquet(synthetic_twins(SMALL_SCALE)["smr01_episodes"], columns=["patient_id"])[
         "patient_id"
     ].iloc[0]
-    suppress = suppression.suppress
+    read_controlled = contents.read_controlled
 
-    def leaky(table, **kw):
-        """Disclosure control as usual, then a patient id and a count of 2 planted in an HSCP row."""
-        table, report = suppress(table, **kw)
+    def leaky(controlled):
+        """The controlled indicators as the compare step wrote them, then a patient id and a count of 2 in an HSCP row."""
+        table, disclosure = read_controlled(controlled)
         names = table["geography_name"].to_pylist()
         hscp_row = pc.index(table["geography_level"], "hscp").as_py()
         names[hscp_row] = patient
@@ -163,9 +163,9 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
             table.column_names.index("numerator"),
             "numerator",
             pa.array(numerators, table.schema.field("numerator").type),
-        ), report
+        ), disclosure
 
-    monkeypatch.setattr(suppression, "suppress", leaky)
+    monkeypatch.setattr(contents, "read_controlled", leaky)
     before = sorted(p.name for p in cfg.releases_dir.iterdir())
     with pytest.raises(DisclosureError) as refused:
         pipeline.publish(cfg, "publishable")

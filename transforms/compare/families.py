@@ -110,6 +110,58 @@ def constrained_ward(
     return clusters, {k for k, f in enumerate(forced) if f}
 
 
+def refine(points: np.ndarray, clusters: list[list[int]], min_size: int = MIN_SIZE, max_size: int = MAX_SIZE):
+    """Clusters improved by moving one area, or swapping two, between families while that lowers the Ward criterion.
+
+    Agglomeration never revisits a merge: an outlying group merged last must join
+    whichever family still has room, not the one it is nearest. This pass repairs
+    that: at each step it takes, of every move of one area to another family and
+    every swap of two areas of different families that keeps each family within
+    `min_size`..`max_size` (a family already outside them may only come closer),
+    the one that lowers the total within-family sum of squares the most, until none
+    does (a local optimum; each step lowers the sum, so it ends). Ties go to the
+    first pair of positions (code order). Returns the clusters, each in code order.
+    """
+    labels = np.empty(len(points), dtype=int)
+    for k, members in enumerate(clusters):
+        labels[members] = k
+    norms = (points**2).sum(axis=1)
+    n_clusters = len(clusters)
+    for _ in range(10 * len(points) ** 2):  # a bound well above any run seen; each step strictly improves
+        sizes = np.bincount(labels, minlength=n_clusters).astype("float64")
+        centroids = np.array([points[labels == k].mean(axis=0) for k in range(n_clusters)])
+        own = labels
+        # Moves: area i leaves its family A (|A| - 1 >= min_size) for family B (|B| + 1 <= max_size).
+        to_centroid = ((points[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+        a = sizes[own]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            leave = -a / (a - 1.0) * to_centroid[np.arange(len(points)), own]
+        join = sizes[None, :] / (sizes[None, :] + 1.0) * to_centroid
+        move = leave[:, None] + join
+        allowed = ((a - 1 >= min_size) | (a > max_size))[:, None] & ((sizes + 1 <= max_size) | (sizes < min_size))[None, :]
+        allowed &= own[:, None] != np.arange(n_clusters)[None, :]
+        move = np.where(allowed, move, np.inf)
+        # Swaps: i in A and j in B change places; sizes stay, so they are always allowed.
+        shift = (points[None, :, :] - points[:, None, :]) / a[:, None, None]  # c_A' - c_A when j replaces i
+        c_a = centroids[own]
+        gain_a = norms[None, :] - norms[:, None] - a[:, None] * (
+            ((c_a[:, None, :] + shift) ** 2).sum(axis=2) - (c_a**2).sum(axis=1)[:, None]
+        )
+        swap = gain_a + gain_a.T
+        swap = np.where(own[:, None] != own[None, :], swap, np.inf)
+        swap = np.triu(swap, k=1) + np.tril(np.full_like(swap, np.inf))
+        best_move, best_swap = move.min(), swap.min()
+        if min(best_move, best_swap) >= -1e-9 * (1.0 + norms.sum()):
+            break
+        if best_move <= best_swap:
+            i, k = np.unravel_index(np.argmin(move), move.shape)
+            labels[i] = k
+        else:
+            i, j = np.unravel_index(np.argmin(swap), swap.shape)
+            labels[i], labels[j] = labels[j], labels[i]
+    return [sorted(np.flatnonzero(labels == k).tolist()) for k in range(n_clusters) if (labels == k).any()]
+
+
 def _level_of(level: str, features: pd.DataFrame) -> pd.DataFrame:
     return features[features["geography_level"] == level].sort_values("geography_code").reset_index(drop=True)
 
@@ -181,7 +233,10 @@ def compute_families(features: pd.DataFrame, min_size: int = MIN_SIZE, max_size:
         repeated = sorted(areas.loc[areas["geography_code"].duplicated(), "geography_code"])
         if repeated:
             raise ValueError(f"features: {level} codes repeated: {repeated}")
-        clusters, forced = constrained_ward(codes, standardise(areas).to_numpy(), min_size, max_size)
+        points = standardise(areas).to_numpy()
+        clusters, forced = constrained_ward(codes, points, min_size, max_size)
+        clusters = refine(points, clusters, min_size, max_size)
+        forced = {k for k, members in enumerate(clusters) if len(members) > max_size}
         order = sorted(
             range(len(clusters)),
             key=lambda k: (-areas.loc[clusters[k], "population"].mean(), codes[clusters[k][0]]),

@@ -106,11 +106,16 @@ def write_controlled(run_folder: Path, marts: list[Path], controlled: Path, thre
     return summary
 
 
+def read_controlled_summary(controlled: Path) -> dict:
+    """The disclosure summary the compare step wrote beside the controlled indicators."""
+    return json.loads((controlled / DISCLOSURE_SUMMARY).read_text())
+
+
 def read_controlled(controlled: Path):
     """The controlled indicators (pyarrow table) and their disclosure summary, as the compare step wrote them."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(controlled / CONTROLLED_INDICATORS), json.loads((controlled / DISCLOSURE_SUMMARY).read_text())
+    return pq.read_table(controlled / CONTROLLED_INDICATORS), read_controlled_summary(controlled)
 
 
 def indicator_outputs(publishable, staging: Path, disclosure: dict) -> tuple[dict, dict]:

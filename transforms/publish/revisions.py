@@ -158,10 +158,10 @@ def read_previous(release_dir: Path | None) -> Previous | None:
     """The previous release's indicators, comparisons (None where it has none), id and catalogue titles.
 
     None where there is no previous release (`release_dir` None or not there, e.g.
-    output/latest before the first publish).
+    output/latest before the first publish) or it holds no indicators dataset.
     """
-    if release_dir is None or not Path(release_dir).exists():
-        return None
+    if release_dir is None or not (Path(release_dir) / dataset.DATASET_DIR).is_dir():
+        return None  # no release yet, or one without an indicators dataset: nothing to compare with
     release_dir = Path(release_dir).resolve()
     manifest = release_dir / "manifest.json"
     release_id = json.loads(manifest.read_text()).get("release_id") if manifest.is_file() else None
@@ -176,20 +176,27 @@ def read_previous(release_dir: Path | None) -> Previous | None:
     )
 
 
-def previous_release(output_dir: Path, inputs: list[dict], code_version: str) -> Path | None:
-    """The release to compare with: the one `latest` points at, unless it was made from the same inputs and code.
+def previous_release(
+    output_dir: Path, inputs: list[dict], code_version: str, disclosure_control: dict | None = None
+) -> Path | None:
+    """The release to compare with: the one `latest` points at, unless it was made the same way.
 
-    Publishing the same inputs with the same code again (a rerun, or a publish killed
-    after `latest` moved) must give the same release, so it is compared with what
-    that release was compared with (its manifest's revisions.previous_release_id),
-    not with itself. None before the first release.
+    Publishing the same inputs with the same code and the same disclosure control
+    again (a rerun, or a publish killed after `latest` moved) must give the same
+    release, so it is compared with what that release was compared with (its
+    manifest's revisions.previous_release_id), not with itself. A release of the same
+    inputs under another disclosure threshold is a new release, compared with
+    `latest`. None before the first release.
     """
     latest = Path(output_dir) / "latest"
     if not latest.exists():
         return None
     release = latest.resolve()
     manifest = json.loads((release / "manifest.json").read_text())
-    if manifest.get("inputs") == json.loads(json.dumps(inputs)) and manifest.get("code_version") == code_version:
+    same = manifest.get("inputs") == json.loads(json.dumps(inputs)) and manifest.get("code_version") == code_version
+    if disclosure_control is not None:
+        same = same and manifest.get("disclosure_control") == json.loads(json.dumps(disclosure_control))
+    if same:
         earlier = (manifest.get(MANIFEST_KEY) or {}).get("previous_release_id")
         return release.parent / earlier if earlier else None
     return release

@@ -13,6 +13,7 @@ from transforms.compare.families import (
     compute_families,
     constrained_ward,
     read_supplied_families,
+    refine,
     standardise,
     ward_costs,
 )
@@ -300,3 +301,31 @@ def test_features_with_an_area_twice_are_refused():
     features = make_features()
     with pytest.raises(ValueError, match=r"hscp codes repeated: \['S37000000'\]"):
         compute_families(pd.concat([features, features.head(1)]))
+
+
+def _sse(points: np.ndarray, clusters: list[list[int]]) -> float:
+    return float(sum(((points[c] - points[c].mean(axis=0)) ** 2).sum() for c in clusters))
+
+
+def test_refine_swaps_two_areas_that_are_each_in_the_other_s_family():
+    points = np.array([[0.0], [10.0], [0.1], [10.1]])
+    assert sorted(refine(points, [[0, 1], [2, 3]], min_size=2, max_size=2)) == [[0, 2], [1, 3]]
+
+
+def test_refine_moves_an_area_to_the_family_it_is_nearest_when_sizes_allow():
+    points = np.array([[0.0], [0.1], [10.0], [10.1]])
+    assert refine(points, [[0, 1, 2], [3]], min_size=1, max_size=3) == [[0, 1], [2, 3]]
+    # With families of exactly 3 and 1 allowed only as they are, nothing may move.
+    assert refine(points, [[0, 1, 2], [3]], min_size=3, max_size=3) == [[0, 1, 2], [3]]
+
+
+def test_refine_never_raises_the_within_family_sum_of_squares_and_keeps_sizes():
+    rng = np.random.default_rng(7)
+    points = rng.normal(size=(40, 3))
+    codes = [f"S{i:03d}" for i in range(40)]
+    clusters, _ = constrained_ward(codes, points, 5, 8)
+    refined = refine(points, clusters, 5, 8)
+    assert _sse(points, refined) <= _sse(points, clusters) + 1e-12
+    assert sorted(i for c in refined for i in c) == list(range(40))
+    assert all(5 <= len(c) <= 8 for c in refined)
+    assert refine(points, refined, 5, 8) == refined  # a local optimum: nothing left to improve

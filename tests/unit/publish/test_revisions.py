@@ -334,6 +334,7 @@ def test_a_release_made_again_from_the_same_inputs_is_compared_with_what_it_was_
             "release_id": release_id,
             "code_version": "1.0+abc",
             "inputs": [{"source": "example", "sha256": made_from}],
+            "disclosure_control": {"threshold": 5},
             revisions.MANIFEST_KEY: {"previous_release_id": base},
         }
         (releases / release_id / "manifest.json").write_text(json.dumps(manifest))
@@ -346,6 +347,9 @@ def test_a_release_made_again_from_the_same_inputs_is_compared_with_what_it_was_
         == (releases / "bbbb").resolve()
     )
     assert revisions.previous_release(output, inputs, "1.1+def") == (releases / "bbbb").resolve()
+    # The same inputs and code under the same disclosure control: a rerun; under another threshold: new.
+    assert revisions.previous_release(output, inputs, "1.0+abc", {"threshold": 5}) == (releases / "aaaa").resolve()
+    assert revisions.previous_release(output, inputs, "1.0+abc", {"threshold": 10}) == (releases / "bbbb").resolve()
     (output / "latest").unlink()
     (output / "latest").symlink_to("releases/aaaa")
     assert revisions.previous_release(output, [{"source": "example", "sha256": "00" * 32}], "1.0+abc") is None
