@@ -243,7 +243,9 @@ def compare(cfg: Config, run_id: str) -> RunState:
         summary = contents.write_controlled(folder, marts, controlled, cfg.disclosure_threshold)
         features = pd.read_parquet(folder / "marts" / f"{FAMILY_FEATURES}.parquet")
         families = assign_families(features, cfg.peer_families)
-        write_parquet(pa.Table.from_pandas(families, preserve_index=False), controlled / f"{contents.PEER_FAMILIES}.parquet")
+        write_parquet(
+            pa.Table.from_pandas(families, preserve_index=False), controlled / f"{contents.PEER_FAMILIES}.parquet"
+        )
         log.info(
             "compare: %s; families %s",
             summary["disclosure_control"]["rule"],

@@ -143,7 +143,7 @@ def test_the_dataset_is_queried_by_indicator_without_knowing_the_marts(published
 
 
 def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch):
-    """A patient id and a small count planted after disclosure control: publish fails naming file, column and row; nothing moves."""
+    """A patient id and a small count planted after disclosure control: publish refuses, naming file, column, row."""
     cfg, release = published
     patient = pd.read_parquet(synthetic_twins(SMALL_SCALE)["smr01_episodes"], columns=["patient_id"])[
         "patient_id"
@@ -151,7 +151,7 @@ def test_a_disclosive_release_is_refused_and_latest_stays(published, monkeypatch
     read_controlled = contents.read_controlled
 
     def leaky(controlled):
-        """The controlled indicators as the compare step wrote them, then a patient id and a count of 2 in an HSCP row."""
+        """The controlled indicators as compare wrote them, with a patient id and a count of 2 in an HSCP row."""
         table, disclosure = read_controlled(controlled)
         names = table["geography_name"].to_pylist()
         hscp_row = pc.index(table["geography_level"], "hscp").as_py()

@@ -138,14 +138,18 @@ def refine(points: np.ndarray, clusters: list[list[int]], min_size: int = MIN_SI
             leave = -a / (a - 1.0) * to_centroid[np.arange(len(points)), own]
         join = sizes[None, :] / (sizes[None, :] + 1.0) * to_centroid
         move = leave[:, None] + join
-        allowed = ((a - 1 >= min_size) | (a > max_size))[:, None] & ((sizes + 1 <= max_size) | (sizes < min_size))[None, :]
+        allowed = ((a - 1 >= min_size) | (a > max_size))[:, None] & ((sizes + 1 <= max_size) | (sizes < min_size))[
+            None, :
+        ]
         allowed &= own[:, None] != np.arange(n_clusters)[None, :]
         move = np.where(allowed, move, np.inf)
         # Swaps: i in A and j in B change places; sizes stay, so they are always allowed.
         shift = (points[None, :, :] - points[:, None, :]) / a[:, None, None]  # c_A' - c_A when j replaces i
         c_a = centroids[own]
-        gain_a = norms[None, :] - norms[:, None] - a[:, None] * (
-            ((c_a[:, None, :] + shift) ** 2).sum(axis=2) - (c_a**2).sum(axis=1)[:, None]
+        gain_a = (
+            norms[None, :]
+            - norms[:, None]
+            - a[:, None] * (((c_a[:, None, :] + shift) ** 2).sum(axis=2) - (c_a**2).sum(axis=1)[:, None])
         )
         swap = gain_a + gain_a.T
         swap = np.where(own[:, None] != own[None, :], swap, np.inf)

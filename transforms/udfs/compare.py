@@ -5,9 +5,9 @@ Each calls :mod:`transforms.stats.compare`.
 
 from __future__ import annotations
 
-from transforms.stats import compare
 import numpy as np
 
+from transforms.stats import compare
 from transforms.udfs.convert import (
     DOUBLE,
     DOUBLE_LIST,

@@ -6,10 +6,15 @@
 -#}
 with catalogue as (
     select *
-    from (values
+    from (
+        values
         {%- for entry in catalogue_entries().values() %}
-        ('{{ entry.id }}', '{{ entry.polarity }}', nullif('{{ entry.opportunity_unit }}', ''),
-            {{ 'true' if entry.confidence_levels else 'false' }}){{ ',' if not loop.last }}
+            (
+                '{{ entry.id }}',
+                '{{ entry.polarity }}',
+                nullif('{{ entry.opportunity_unit }}', ''),
+                {{ 'true' if entry.confidence_levels else 'false' }}
+            ){{ ',' if not loop.last }}
         {%- endfor %}
     ) as entries (indicator_id, polarity, opportunity_unit, has_limits)
 )
@@ -51,6 +56,6 @@ inner join catalogue
     on indicators.indicator_id = catalogue.indicator_id
 left join {{ source('controlled', 'peer_families') }} as families
     on indicators.geography_level = families.geography_level
-    and indicators.geography_code = families.geography_code
+        and indicators.geography_code = families.geography_code
 where indicators.geography_level in ('locality', 'hscp', 'health_board')
     and indicators.simd_quintile = 'all'

@@ -23,10 +23,10 @@ with ranked as (
     select
         *,
         case when value is not null then
-            rank() over (
-                partition by indicator_id, period, geography_level, sex, age_group
-                order by case when polarity = 'high is bad' then value else -value end nulls last
-            )
+                rank() over (
+                    partition by indicator_id, period, geography_level, sex, age_group
+                    order by case when polarity = 'high is bad' then value else -value end nulls last
+                )
         end as scotland_rank,
         count(value) over (partition by indicator_id, period, geography_level, sex, age_group) as scotland_rank_of,
         fingertips_quintile(
@@ -35,10 +35,10 @@ with ranked as (
             polarity != 'high is good'
         ) as scotland_quintile,
         case when value is not null and family_id is not null then
-            rank() over (
-                partition by indicator_id, period, geography_level, sex, age_group, family_id
-                order by case when polarity = 'high is bad' then value else -value end nulls last
-            )
+                rank() over (
+                    partition by indicator_id, period, geography_level, sex, age_group, family_id
+                    order by case when polarity = 'high is bad' then value else -value end nulls last
+                )
         end as family_rank,
         count(value) over (
             partition by indicator_id, period, geography_level, sex, age_group, family_id
@@ -60,11 +60,11 @@ positioned as (
     from ranked
     left join {{ ref('funnels') }} as funnels
         on ranked.indicator_id = funnels.indicator_id
-        and ranked.period = funnels.period
-        and ranked.geography_level = funnels.geography_level
-        and ranked.geography_code = funnels.geography_code
-        and ranked.sex = funnels.sex
-        and ranked.age_group = funnels.age_group
+            and ranked.period = funnels.period
+            and ranked.geography_level = funnels.geography_level
+            and ranked.geography_code = funnels.geography_code
+            and ranked.sex = funnels.sex
+            and ranked.age_group = funnels.age_group
 ),
 
 compared as (
@@ -135,7 +135,7 @@ select
     quintile,
     funnel_position_value as funnel_position,
     case when opportunity_unit is not null
-        then improvement_opportunity(numerator, denominator, value, target_value, multiplier, method, polarity)
+            then improvement_opportunity(numerator, denominator, value, target_value, multiplier, method, polarity)
     end as opportunity,
     opportunity_unit,
     case when quality_marker = 'c' then 'c' end as quality_marker,

@@ -84,7 +84,11 @@ series_periods as (
         row_number() over (
             partition by indicator_id, geography_level, geography_code, sex, age_group order by last_year desc
         ) as periods_back
-    from (select * from single_years union all select * from rolling_years) as periods
+    from (
+        select * from single_years
+        union all
+        select * from rolling_years
+    ) as periods
 ),
 
 series as (

@@ -64,7 +64,9 @@ def test_opportunity_of_a_crude_rate_by_hand():
 
 
 def test_opportunity_is_zero_where_the_area_is_already_there():
-    got = improvement_opportunity([100, 120], [10_000, 10_000], [10.0, 12.0], [12.0, 12.0], 1000, "crude rate", "high is bad")
+    got = improvement_opportunity(
+        [100, 120], [10_000, 10_000], [10.0, 12.0], [12.0, 12.0], 1000, "crude rate", "high is bad"
+    )
     assert got.tolist() == [0.0, 0.0]
 
 
@@ -76,7 +78,9 @@ def test_opportunity_of_a_percentage_where_high_is_good_by_hand():
 
 def test_opportunity_of_an_age_standardised_rate_scales_the_observed_events():
     # 400 admissions at a DSR of 12,500 per 100,000; at 10,000 the same age pattern gives 320: 80 fewer.
-    got = improvement_opportunity(400, np.nan, 12_500.0, 10_000.0, 100_000, "directly age-standardised rate", "high is bad")
+    got = improvement_opportunity(
+        400, np.nan, 12_500.0, 10_000.0, 100_000, "directly age-standardised rate", "high is bad"
+    )
     assert float(got) == pytest.approx(80.0)
 
 

@@ -9,8 +9,8 @@ and flat series are simulations with fixed seeds.
 from __future__ import annotations
 
 import numpy as np
-import scipy.stats
 import pytest
+import scipy.stats
 from scipy.special import expit, logit
 from scipy.stats import chi2, norm
 

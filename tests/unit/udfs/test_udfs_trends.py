@@ -16,7 +16,17 @@ from scipy.special import logit
 from tests.unit.stats.reference_values.trends import BERNOULLI_R_PREDICTION, BERNOULLI_Y
 from transforms.stats.trends import NO_EVENTS, SEPARATED, TOO_FEW, binomial_trend, poisson_trend, trend_direction
 
-_DOUBLES = ("slope", "slope_se", "ratio", "ratio_lower", "ratio_upper", "p_value", "p_value_lr", "dispersion", "p_value_quasi")
+_DOUBLES = (
+    "slope",
+    "slope_se",
+    "ratio",
+    "ratio_lower",
+    "ratio_upper",
+    "p_value",
+    "p_value_lr",
+    "dispersion",
+    "p_value_quasi",
+)
 
 
 @pytest.fixture()
