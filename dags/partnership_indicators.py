@@ -1,9 +1,10 @@
-"""Partnership indicators: ingest -> validate -> build -> publish.
+"""Partnership indicators: ingest -> validate -> build -> compare -> publish.
 
 Wiring only. Every step is a function in transforms.pipeline (also runnable as
 `hscp <step>`); it is imported inside the task so that parsing this file stays fast.
-One dbt build task, and one active run, because DuckDB allows a single writer. The
-configuration (HSCP_CONFIG, else config/pipeline.yml) sets the task retries.
+One task at a time writes the DuckDB warehouse (build, then compare), and one run is
+active, because DuckDB allows a single writer. The configuration (HSCP_CONFIG, else
+config/pipeline.yml) sets the task retries.
 """
 
 from __future__ import annotations

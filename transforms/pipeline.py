@@ -225,7 +225,7 @@ def compare(cfg: Config, run_id: str) -> RunState:
     import pyarrow as pa
 
     from transforms.compare.families import assign_families
-    from transforms.publish.dataset import write_parquet
+    from transforms.publish.dataset import make_private, write_parquet
 
     _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
     with _locked(cfg, run_id, "compare", shared="warehouse"):
@@ -261,6 +261,7 @@ def compare(cfg: Config, run_id: str) -> RunState:
             controlled_dir=controlled,
             step="compare",
         )
+        make_private(folder / "marts")  # as the indicator marts: owner-only, like every build output
         state.compared = True
         state.save(cfg.runs_dir)
     return state

@@ -146,7 +146,7 @@ def counter(step_name: str, what: str, *, total: int | None = None, every_item: 
 
 
 def summary_lines(release: Path, seconds: dict[str, float]) -> list[str]:
-    """The closing summary of a run: release, indicators, rows, suppressed cells, step times."""
+    """The closing summary of a run: release, indicators, rows, suppressed cells, comparisons, revisions, step times."""
     manifest = json.loads((Path(release) / "manifest.json").read_text())
     rows = sum(o.get("rows", 0) for o in manifest.get("outputs", []))
     control = manifest.get("disclosure_control", {})
@@ -159,6 +159,16 @@ def summary_lines(release: Path, seconds: dict[str, float]) -> list[str]:
     ]
     if manifest.get("inputs_not_supplied"):
         lines.append(f"inputs not supplied: {', '.join(manifest['inputs_not_supplied'])}")
+    datasets = manifest.get("comparisons", {}).get("datasets", {})
+    if datasets:
+        lines.append("comparisons: " + ", ".join(f"{name} {n:,}" for name, n in datasets.items()) + " rows")
+    revisions = manifest.get("revisions")
+    if revisions is not None:
+        if revisions.get("previous_release_id"):
+            changes = ", ".join(f"{n:,} {change}" for change, n in revisions.get("changes", {}).items() if n)
+            lines.append(f"revisions since {revisions['previous_release_id']}: {changes or 'none'}")
+        else:
+            lines.append("revisions: first release, nothing earlier to compare with")
     if seconds:
         lines.append("steps: " + ", ".join(f"{name} {_duration(s)}" for name, s in seconds.items()))
     return lines

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.support import TEST_YEAR
+from transforms.catalogue import load_catalogue
 from transforms.publish import contents
 from transforms.stats.compare import best_quartile
 from transforms.stats.funnels import classify_against_limits, proportion_funnel_limits, rate_funnel_limits
@@ -162,3 +164,21 @@ def test_the_release_holds_the_comparisons_families_and_a_first_release_summary(
     summaries = pd.read_parquet(release / "revision_summaries.parquet")
     assert len(summaries) == 31
     assert summaries.summary.str.startswith("First release").all()
+
+
+def test_the_partnership_summary_counts_the_verdicts_of_the_latest_period(run):
+    release, comparisons = run["release"], run["comparisons"]
+    summaries = pd.read_parquet(release / "comparison_summaries.parquet").set_index("geography_code")
+    assert len(summaries) == 31 and summaries.family_id.notna().all()
+    code = summaries.index[0]
+    latest = f"{TEST_YEAR}/{(TEST_YEAR + 1) % 100:02d}"  # the shared run's one year
+    cells = comparisons[(comparisons.geography_code == code) & (comparisons.period == latest)]
+    headline = {i.id: i.age_groups[0] for i in load_catalogue()}  # 'All ages' where the indicator has it
+    cells = cells[cells.age_group == cells.indicator_id.map(headline)]
+    for comparator, suffix in (("Scotland", "scotland"), ("peer family", "family")):
+        verdicts = cells[cells.comparator == comparator].verdict_95
+        assert summaries.loc[code, f"better_than_{suffix}"] == (verdicts == "better").sum()
+        assert summaries.loc[code, f"worse_than_{suffix}"] == (verdicts == "worse").sum()
+    family = run["families"]
+    members = family[family.family_id == summaries.loc[code, "family_id"]]
+    assert summaries.loc[code, "family_members"] == ", ".join(sorted(members.geography_name))

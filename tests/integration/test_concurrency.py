@@ -137,6 +137,8 @@ def test_publish_and_ingest_wait_for_the_holder_of_their_lock(workspace):
     config, cfg, logs = workspace
     if not RunState.load(cfg.runs_dir, "a").built:  # only when run on its own
         pipeline.build(cfg, "a")
+    if not RunState.load(cfg.runs_dir, "a").compared:
+        pipeline.compare(cfg, "a")
     env = {"HSCP_LOCKS__TIMEOUT_SECONDS": "1"}
 
     holder = Holder(pipeline.lock_path(cfg, "release"), "release", "publish")

@@ -50,8 +50,9 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
     n_inputs = len(json.loads((latest_one / "manifest.json").read_text())["inputs"])
     release_files = sorted(p.relative_to(latest_one).as_posix() for p in latest_one.rglob("*") if p.is_file())
     datasets = ("indicators/", *(f"{name}/" for name in (*contents.COMPARISON_DATASETS, contents.PEER_FAMILIES)))
-    parts = [f for f in release_files if f.startswith(datasets) or f in (REVISIONS_FILE, SUMMARIES_FILE)]
-    assert {f.split("/")[0] for f in parts} == {d.rstrip("/") for d in datasets} | {REVISIONS_FILE, SUMMARIES_FILE}
+    files = (REVISIONS_FILE, SUMMARIES_FILE, f"{contents.COMPARISON_SUMMARIES}.parquet")
+    parts = [f for f in release_files if f.startswith(datasets) or f in files]
+    assert {f.split("/")[0] for f in parts} == {d.rstrip("/") for d in datasets} | set(files)
     assert sorted(set(release_files) - set(parts)) == [
         "SYNTHETIC_DATA.txt",
         "indicators.json",
@@ -69,7 +70,7 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_releases(tmp_path):
         b = _files(two.runs_dir / "run-two", pattern)
         # Besides the staged inputs and the indicator marts: the comparison marts, the
         # peer family features, and the controlled indicators and families.
-        extra = len(contents.COMPARISON_DATASETS) + 3
+        extra = len(contents.COMPARISON_DATASETS) + 4  # + comparison_summaries
         assert a.keys() == b.keys()
         assert len([k for k in a if not k.startswith("restricted/")]) == n_inputs + len(marts) + extra
         assert [k for k in a if a[k] != b[k]] == []

@@ -80,11 +80,21 @@ def test_manifest_records_inputs_outputs_and_the_synthetic_flag(published):
     state = RunState.load(cfg.runs_dir, dag_run.run_id)
     catalogue = contents.supplied_indicators(load_catalogue(), state)
     assert len(catalogue) < len(load_catalogue())
-    assert sorted(o["file"] for o in manifest["outputs"]) == sorted(
+    indicator_parts = [o["file"] for o in manifest["outputs"] if o["file"].startswith("indicators/")]
+    assert sorted(indicator_parts) == sorted(
         f"indicators/geography_level={level}/indicator_id={i.id}/part-0.parquet"
         for i in catalogue
         for level in set(i.geography_levels) - {"datazone"}
     )
+    # and the comparison datasets, the peer families, the summaries and the revisions (docs/outputs.md)
+    others = {o["file"].split("/")[0] for o in manifest["outputs"]} - {"indicators"}
+    assert others == {
+        *contents.COMPARISON_DATASETS,
+        contents.PEER_FAMILIES,
+        f"{contents.COMPARISON_SUMMARIES}.parquet",
+        "revisions.parquet",
+        "revision_summaries.parquet",
+    }
     for out in manifest["outputs"]:
         assert out["sha256"] == file_sha256(release / out["file"])
         assert out["rows"] == len(pd.read_parquet(release / out["file"]))

@@ -51,3 +51,24 @@ def test_the_summary_names_the_release_rows_suppression_and_step_times(tmp_path)
         "inputs not supplied: public_ae_monthly",
         "steps: ingest 1.2 s, build 2 min 5 s",
     ]
+
+
+def test_summary_names_the_comparison_datasets_and_the_revisions(tmp_path):
+    manifest = {
+        "release_id": "def456",
+        "synthetic": False,
+        "outputs": [{"rows": 10}],
+        "dataset": {"indicator_ids": ["a"]},
+        "disclosure_control": {"threshold": 5, "primary": 0, "complementary": 0, "linked": 0},
+        "comparisons": {"datasets": {"comparisons": 5400, "funnels": 900}},
+        "revisions": {"previous_release_id": "abc123", "changes": {"added": 2, "removed": 0, "value revised": 12}},
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    lines = progress.summary_lines(tmp_path, {})
+    assert lines[-2:] == [
+        "comparisons: comparisons 5,400, funnels 900 rows",
+        "revisions since abc123: 2 added, 12 value revised",
+    ]
+    manifest["revisions"] = {"previous_release_id": None, "changes": {}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert progress.summary_lines(tmp_path, {})[-1] == "revisions: first release, nothing earlier to compare with"

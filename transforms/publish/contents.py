@@ -140,6 +140,8 @@ def indicator_outputs(publishable, staging: Path, disclosure: dict) -> tuple[dic
 #: The comparison marts (dbt models tagged `comparisons`), published keyed like the indicators.
 COMPARISON_DATASETS = ("comparisons", "funnels", "funnel_limits", "trends")
 PEER_FAMILIES = "peer_families"
+#: The per-partnership summary of the comparisons, published as one file.
+COMPARISON_SUMMARIES = "comparison_summaries"
 
 
 def release_outputs(run_folder: Path, staging: Path, previous, titles: dict[str, str]) -> tuple[dict, dict]:
@@ -147,7 +149,8 @@ def release_outputs(run_folder: Path, staging: Path, previous, titles: dict[str,
 
     The controlled indicators (with quality marker 'r' where a value was revised since
     `previous`, the release transforms.publish.revisions.previous_release chose), the
-    comparison datasets hive-partitioned like them, the peer families, and the
+    comparison datasets hive-partitioned like them, the per-partnership comparison
+    summaries, the peer families, and the
     revisions table with its per-partnership summaries. The comparisons were built on
     the controlled indicators only (the compare step), so they need no disclosure
     control of their own. dbt writes an empty external model as one all-null row:
@@ -173,8 +176,15 @@ def release_outputs(run_folder: Path, staging: Path, previous, titles: dict[str,
     (staging / PEER_FAMILIES).mkdir()
     dataset.write_parquet(dataset.sort_rows(families), staging / rel)
     outputs[rel] = staging / rel
+    summaries = pq.read_table(run_folder / "marts" / f"{COMPARISON_SUMMARIES}.parquet")
+    summaries = summaries.filter(pc.is_valid(summaries["geography_code"]))
+    dataset.write_parquet(summaries, staging / f"{COMPARISON_SUMMARIES}.parquet")
+    outputs[f"{COMPARISON_SUMMARIES}.parquet"] = staging / f"{COMPARISON_SUMMARIES}.parquet"
     outputs.update(revisions.write(revised, staging))
-    rows = {name: table.num_rows for name, table in tables.items()} | {PEER_FAMILIES: families.num_rows}
+    rows = {name: table.num_rows for name, table in tables.items()} | {
+        PEER_FAMILIES: families.num_rows,
+        COMPARISON_SUMMARIES: summaries.num_rows,
+    }
     summary["comparisons"] = {"datasets": rows, "partitioning": "hive", "partition_columns": list(dataset.PARTITIONS)}
     summary[revisions.MANIFEST_KEY] = revised.manifest()
     return outputs, summary
