@@ -187,6 +187,20 @@ def validate(cfg: Config, run_id: str) -> RunState:
         return state
 
 
+def _dbt_build(cfg: Config, state: RunState, selection: list[str], **options) -> None:
+    """`dbt build` of the selected models on the run's staged inputs, into its marts folder."""
+    folder = run_dir(cfg, state.run_id)
+    run_dbt(
+        ["build", *selection],
+        warehouse=cfg.warehouse,
+        staged_dir=folder / "staged",
+        marts_dir=folder / "marts",
+        target_dir=folder / "dbt_target",
+        variables=build_variables(cfg, state),
+        **options,
+    )
+
+
 def build(cfg: Config, run_id: str) -> RunState:
     """Build the indicator marts (every dbt model but the comparisons) and run their dbt tests."""
     _require(RunState.load(cfg.runs_dir, run_id).validated, run_id, "inputs not validated; run the validate step first")
@@ -196,18 +210,10 @@ def build(cfg: Config, run_id: str) -> RunState:
         if state.built:  # building again: the marts are not trusted until it finishes
             state.built = state.compared = False
             state.save(cfg.runs_dir)
-        folder = run_dir(cfg, run_id)
         for leftover in (cfg.warehouse, cfg.warehouse.with_name(cfg.warehouse.name + ".wal")):
             if leftover.exists():  # a WAL left by a killed build holds record-level rows too
                 os.chmod(leftover, 0o600)
-        run_dbt(
-            ["build", "--exclude", f"tag:{COMPARISONS_TAG}"],
-            warehouse=cfg.warehouse,
-            staged_dir=folder / "staged",
-            marts_dir=folder / "marts",
-            target_dir=folder / "dbt_target",
-            variables=build_variables(cfg, state),
-        )
+        _dbt_build(cfg, state, ["--exclude", f"tag:{COMPARISONS_TAG}"])
         os.chmod(cfg.warehouse, 0o600)  # it holds restricted record-level tables
         state.built = True
         state.save(cfg.runs_dir)
@@ -251,16 +257,7 @@ def compare(cfg: Config, run_id: str) -> RunState:
             summary["disclosure_control"]["rule"],
             ", ".join(f"{k} {v}" for k, v in families.groupby("geography_level")["family_id"].nunique().items()),
         )
-        run_dbt(
-            ["build", "--select", f"tag:{COMPARISONS_TAG}"],
-            warehouse=cfg.warehouse,
-            staged_dir=folder / "staged",
-            marts_dir=folder / "marts",
-            target_dir=folder / "dbt_target",
-            variables=build_variables(cfg, state),
-            controlled_dir=controlled,
-            step="compare",
-        )
+        _dbt_build(cfg, state, ["--select", f"tag:{COMPARISONS_TAG}"], controlled_dir=controlled, step="compare")
         make_private(folder / "marts")  # as the indicator marts: owner-only, like every build output
         state.compared = True
         state.save(cfg.runs_dir)

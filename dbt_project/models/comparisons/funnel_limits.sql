@@ -33,19 +33,7 @@ points as (
 ),
 
 limited as (
-    select
-        *,
-        funnel_rate_limits(at_denominator, benchmark, multiplier, 0.95, 'exact') as limits_95,
-        funnel_rate_limits(at_denominator, benchmark, multiplier, 0.998, 'exact') as limits_998
-    from points
-    where method = 'crude rate'
-    union all
-    select
-        *,
-        funnel_proportion_limits(at_denominator, benchmark, multiplier, 0.95) as limits_95,
-        funnel_proportion_limits(at_denominator, benchmark, multiplier, 0.998) as limits_998
-    from points
-    where method = 'percentage'
+    {{ funnel_limited('points', 'at_denominator', 'benchmark') }}
 )
 
 select

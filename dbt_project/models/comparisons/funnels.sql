@@ -17,19 +17,7 @@ with base as (
 ),
 
 limited as (
-    select
-        *,
-        funnel_rate_limits(denominator, scotland_value, multiplier, 0.95, 'exact') as limits_95,
-        funnel_rate_limits(denominator, scotland_value, multiplier, 0.998, 'exact') as limits_998
-    from base
-    where method = 'crude rate'
-    union all
-    select
-        *,
-        funnel_proportion_limits(denominator, scotland_value, multiplier, 0.95) as limits_95,
-        funnel_proportion_limits(denominator, scotland_value, multiplier, 0.998) as limits_998
-    from base
-    where method = 'percentage'
+    {{ funnel_limited('base', 'denominator', 'scotland_value') }}
 )
 
 select

@@ -12,6 +12,8 @@
   boards use single years. Indicators without confidence limits (bed days, which are
   not independent events; population context) and other methods are not tested.
 -#}
+{%- set series_columns = ['indicator_id', 'geography_level', 'geography_code', 'geography_name', 'hscp2019',
+    'hb2019', 'sex', 'age_group', 'method', 'polarity', 'is_synthetic'] %}
 with tested as (
     select
         *,
@@ -25,17 +27,7 @@ with tested as (
 
 single_years as (
     select
-        indicator_id,
-        geography_level,
-        geography_code,
-        geography_name,
-        hscp2019,
-        hb2019,
-        sex,
-        age_group,
-        method,
-        polarity,
-        is_synthetic,
+        {{ series_columns | join(',\n        ') }},
         'financial year' as series_period_type,
         start_year as first_year,
         start_year as last_year,
@@ -51,24 +43,13 @@ rolled as (
         "(select * from tested where geography_level = 'locality')",
         'start_year',
         ['numerator', 'denominator', 'published'],
-        ['indicator_id', 'geography_level', 'geography_code', 'geography_name', 'hscp2019', 'hb2019', 'sex',
-         'age_group', 'method', 'polarity', 'is_synthetic'],
+        series_columns,
     ) }}
 ),
 
 rolling_years as (
     select
-        indicator_id,
-        geography_level,
-        geography_code,
-        geography_name,
-        hscp2019,
-        hb2019,
-        sex,
-        age_group,
-        method,
-        polarity,
-        is_synthetic,
+        {{ series_columns | join(',\n        ') }},
         'rolling 3 financial years' as series_period_type,
         first_year,
         last_year,
