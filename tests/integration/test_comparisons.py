@@ -90,6 +90,16 @@ def test_scotland_ranks_and_quintiles_equal_python_on_the_same_values(run):
     assert checked > 100
 
 
+def test_an_incomplete_scotland_value_is_no_benchmark(run):
+    controlled, comparisons = run["controlled"], run["comparisons"]
+    incomplete = controlled[(controlled.geography_level == "scotland") & (controlled.quality_marker == "y")]
+    scot = comparisons[comparisons.comparator == "Scotland"].merge(
+        incomplete[["indicator_id", "period", "sex", "age_group"]], on=["indicator_id", "period", "sex", "age_group"]
+    )
+    assert len(incomplete) > 0 and len(scot) > 0  # the published SIMD file's Scotland totals miss small cells
+    assert scot.comparator_value.isna().all() and (scot.verdict_95 == "not compared").all()
+
+
 def test_family_mean_best_quartile_and_rank_equal_python(run):
     fam = run["comparisons"][run["comparisons"].comparator == "peer family"]
     assert set(fam.geography_level) == {"hscp", "locality"}
@@ -141,14 +151,15 @@ def test_opportunity_of_one_partnership_by_hand(run):
     assert row.opportunity.item() == 0.0 and row["rank"].item() == 1
 
 
-def test_nothing_is_built_on_a_suppressed_cell(run):
+@pytest.mark.parametrize("marker", ["c", "y"])  # suppressed; incomplete (a lower bound)
+def test_nothing_is_built_on_a_suppressed_or_incomplete_cell(run, marker):
     controlled, comparisons = run["controlled"], run["comparisons"]
     compared = controlled.geography_level.isin(["locality", "hscp", "health_board"])
-    suppressed = controlled[compared & (controlled.quality_marker == "c")][CELL]
+    suppressed = controlled[compared & (controlled.quality_marker == marker)][CELL]
     assert len(suppressed) > 0
     rows = comparisons.merge(suppressed, on=CELL)
     assert len(rows) >= len(suppressed)  # a Scotland row each, and a family row for localities and HSCPs
-    assert (rows.quality_marker == "c").all()
+    assert (rows.quality_marker == marker).all()
     assert rows[["value", "rank", "quintile", "opportunity", "funnel_position"]].isna().all().all()
     assert (rows.verdict_95 == "not compared").all() and (rows.verdict_998 == "not compared").all()
     assert run["funnels"].merge(suppressed, on=CELL).funnel_position.isna().all()

@@ -5,8 +5,8 @@
   'Scotland': the verdict against the Scotland value at 95% and 99.8% read with the
   catalogue's polarity (polarity_verdict: better, worse, similar; higher, lower for no
   judgement). An indicator without confidence limits is 'not compared', except a
-  context measure of no judgement, a count of the whole population with no sampling
-  error, whose value itself is compared (higher, lower or similar when equal), the rank (1 = best; 1 = highest for no
+  measure of no judgement (population shares, the mean of beds occupied), whose
+  value itself is compared (higher, lower or similar when equal), the rank (1 = best; 1 = highest for no
   judgement) and Fingertips quintile (1 = worst fifth, as Fingertips assigns them;
   highest for no judgement) among all areas of the level with a value, the funnel
   position, and the improvement opportunity at Scotland's rate.
@@ -17,7 +17,7 @@
 
   Built on the controlled indicators: a suppressed value (quality_marker 'c') is not
   ranked, not in any mean or quartile, and its own row keeps 'c' with no rank, verdict
-  or opportunity. Method: docs/methods/comparisons.md.
+  or opportunity; so does an incomplete one ('y', see cmp_indicator_values). Method: docs/methods/comparisons.md.
 -#}
 with ranked as (
     select
@@ -138,7 +138,7 @@ select
             then improvement_opportunity(numerator, denominator, value, target_value, multiplier, method, polarity)
     end as opportunity,
     opportunity_unit,
-    case when quality_marker = 'c' then 'c' end as quality_marker,
+    quality_marker,
     is_synthetic,
     source_vintage
 from compared
