@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from transforms.config import REPO_ROOT
+from transforms.stats import compare
 
 CATALOGUE_DIR = REPO_ROOT / "catalogue"
 DOCS_PAGE = REPO_ROOT / "docs" / "indicators.md"
@@ -31,7 +32,7 @@ METHODS = {
     "mean per day",
     "slope index of inequality",
 }
-POLARITIES = {"high is bad", "high is good", "no judgement"}
+POLARITIES = set(compare.POLARITIES)
 PERIOD_TYPES = {"financial year", "calendar year", "month", "rolling 3 financial years"}
 LEVELS = {"datazone", "intzone", "locality", "hscp", "health_board", "scotland"}
 # Confidence levels a mart can fill, and the suffix of their columns (ci95_lower, ...).

@@ -79,15 +79,14 @@ def ward_costs(sizes: np.ndarray, centroids: np.ndarray) -> np.ndarray:
 
 def constrained_ward(
     codes: list[str], points: np.ndarray, min_size: int = MIN_SIZE, max_size: int = MAX_SIZE
-) -> tuple[list[list[int]], set[int]]:
-    """Clusters (lists of row positions, each in code order) and those merged over `max_size`.
+) -> list[list[int]]:
+    """Clusters (lists of row positions, each in code order) of the constrained agglomeration.
 
     `codes` must be sorted; `points` holds one row of standardised features per code.
-    Returns the clusters and the positions (in that list) of those formed by a merge
-    that no pair within `max_size` allowed.
+    A cluster larger than `max_size` was formed by a merge that no pair within the
+    cap allowed.
     """
     clusters: list[list[int]] = [[i] for i in range(len(codes))]
-    forced: list[bool] = [False] * len(clusters)
     while len(clusters) > 1 and any(len(c) < min_size for c in clusters):
         sizes = np.array([len(c) for c in clusters], dtype="float64")
         costs = ward_costs(sizes, np.array([points[c].mean(axis=0) for c in clusters]))
@@ -103,11 +102,8 @@ def constrained_ward(
             key=lambda ij: sorted((codes[clusters[ij[0]][0]], codes[clusters[ij[1]][0]])),
         )
         merged = sorted(clusters[i] + clusters[j])
-        was_forced = over or forced[i] or forced[j]
-        keep = [k for k in range(len(clusters)) if k not in (i, j)]
-        clusters = [clusters[k] for k in keep] + [merged]
-        forced = [forced[k] for k in keep] + [was_forced]
-    return clusters, {k for k, f in enumerate(forced) if f}
+        clusters = [clusters[k] for k in range(len(clusters)) if k not in (i, j)] + [merged]
+    return clusters
 
 
 def refine(points: np.ndarray, clusters: list[list[int]], min_size: int = MIN_SIZE, max_size: int = MAX_SIZE):
@@ -238,9 +234,7 @@ def compute_families(features: pd.DataFrame, min_size: int = MIN_SIZE, max_size:
         if repeated:
             raise ValueError(f"features: {level} codes repeated: {repeated}")
         points = standardise(areas).to_numpy()
-        clusters, forced = constrained_ward(codes, points, min_size, max_size)
-        clusters = refine(points, clusters, min_size, max_size)
-        forced = {k for k, members in enumerate(clusters) if len(members) > max_size}
+        clusters = refine(points, constrained_ward(codes, points, min_size, max_size), min_size, max_size)
         order = sorted(
             range(len(clusters)),
             key=lambda k: (-areas.loc[clusters[k], "population"].mean(), codes[clusters[k][0]]),
@@ -251,7 +245,7 @@ def compute_families(features: pd.DataFrame, min_size: int = MIN_SIZE, max_size:
             members = areas.loc[clusters[k]]
             name = family_name(traits.loc[clusters[k]])
             note = ""
-            if k in forced:
+            if len(members) > max_size:
                 note = f" (over {max_size}: no merge within the size cap was possible)"
             if len(members) < min_size:
                 note = f" (under {min_size}: the level has too few areas)"

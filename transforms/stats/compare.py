@@ -39,7 +39,6 @@ from transforms.stats.rates import compare_with_benchmark
 
 __all__ = [
     "POLARITIES",
-    "VERDICTS",
     "best_quartile",
     "verdict",
     "improvement_opportunity",
@@ -48,8 +47,8 @@ __all__ = [
 HIGH_IS_BAD = "high is bad"
 HIGH_IS_GOOD = "high is good"
 NO_JUDGEMENT = "no judgement"
+#: The catalogue's polarities (transforms.catalogue checks every entry against them).
 POLARITIES = (HIGH_IS_BAD, HIGH_IS_GOOD, NO_JUDGEMENT)
-VERDICTS = ("better", "worse", "similar", "higher", "lower", "not compared")
 
 _BY_POLARITY = {
     HIGH_IS_BAD: {"higher": "worse", "lower": "better", "not different": "similar"},

@@ -92,11 +92,11 @@ from scipy.stats import chi2, norm
 from scipy.stats import t as student_t
 
 from transforms.stats.arguments import alpha_from_conf, as_float, check_observed
+from transforms.stats.compare import POLARITIES
 
 __all__ = [
     "DIRECTIONS",
     "MIN_PERIODS",
-    "POLARITIES",
     "GlmFit",
     "TrendResult",
     "binomial_trend",
@@ -107,9 +107,6 @@ __all__ = [
 
 #: Fewest usable periods for a test of trend: two parameters leave one degree of freedom.
 MIN_PERIODS = 3
-
-#: The catalogue polarities (transforms.catalogue) that trend_direction accepts.
-POLARITIES = ("high is bad", "high is good", "no judgement")
 
 #: Every label trend_direction returns.
 DIRECTIONS = ("improving", "getting worse", "increasing", "decreasing", "no significant change", "not assessed")
@@ -369,7 +366,7 @@ def trend_direction(slope, p_value, polarity, alpha: float = 0.05) -> np.ndarray
     is ``'no judgement'``; ``'no significant change'`` when ``p_value >=
     alpha``; ``'not assessed'`` when the slope or the p-value is NaN (no trend
     was estimated).  Arguments broadcast against each other; ``polarity`` is a
-    string or an array of strings, each one of :data:`POLARITIES`.
+    string or an array of strings, each one of :data:`transforms.stats.compare.POLARITIES`.
     """
     if not 0 < alpha < 1:
         raise ValueError("alpha must be strictly between 0 and 1, e.g. 0.05")

@@ -1,15 +1,13 @@
 """SQL functions for the test of trend over periods and its direction.
 
 They call :mod:`transforms.stats.trends`.  The periods of one series reach
-the functions as SQL lists in time order, built in a model with
-``list(x order by period_start)`` over the periods wanted (issue 10: the last
-5 of an area), e.g.::
+the functions as SQL lists, built in a model with ``list(x order by ...)`` over
+the periods wanted (the last 5 of an area, dbt model ``trends``), with each
+period's time as a third list (e.g. the financial year's first calendar year,
+so the slope is per year and a series with a gap keeps its spacing)::
 
-    poisson_trend(list(numerator order by period_start), list(denominator order by period_start))
+    poisson_trend(list(numerator order by year), list(denominator order by year), list(year order by year))
 
-Without times the periods are taken to be 0, 1, ..., n - 1 in list order, so
-the slope is per period; the ``_at`` forms take the times as a third list
-(e.g. the financial year's first calendar year), for series with a gap.
 Limits are at 95%.  The trend struct's ``reason`` says why its estimates are
 NULL (fewer than 3 usable periods, no events, separation, ...), and
 ``trend_direction`` of such a trend is ``'not assessed'``.
@@ -71,22 +69,12 @@ def _trend_struct(trend, *lists):
     return to_struct(fields, nulls)
 
 
-def poisson_trend(counts, denominators):
-    """Poisson trend of a rate over periods 0..n-1: :func:`transforms.stats.trends.poisson_trend`."""
-    return _trend_struct(trends.poisson_trend, counts, denominators)
-
-
-def poisson_trend_at(counts, denominators, times):
+def poisson_trend(counts, denominators, times):
     """Poisson trend of a rate at the given times: :func:`transforms.stats.trends.poisson_trend`."""
     return _trend_struct(trends.poisson_trend, counts, denominators, times)
 
 
-def binomial_trend(numerators, denominators):
-    """Binomial (logistic) trend of a proportion over periods 0..n-1: :func:`transforms.stats.trends.binomial_trend`."""
-    return _trend_struct(trends.binomial_trend, numerators, denominators)
-
-
-def binomial_trend_at(numerators, denominators, times):
+def binomial_trend(numerators, denominators, times):
     """Binomial (logistic) trend of a proportion at the given times: :func:`transforms.stats.trends.binomial_trend`."""
     return _trend_struct(trends.binomial_trend, numerators, denominators, times)
 
@@ -119,38 +107,21 @@ UDFS = (
     Udf(
         "poisson_trend",
         poisson_trend,
-        [DOUBLE_LIST, DOUBLE_LIST],
-        TREND_TYPE,
-        "Test of trend in a rate: Poisson regression of the counts on the period, log(denominator) as offset.",
-        "Periods 0, 1, ..., n - 1 in list order; ``ratio`` is the rate ratio per period.  " + _TREND_FIELDS_DOC,
-        ("transforms.stats.trends.poisson_trend",),
-    ),
-    Udf(
-        "poisson_trend_at",
-        poisson_trend_at,
         [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST],
         TREND_TYPE,
-        "Test of trend in a rate, as ``poisson_trend``, at the given times.",
+        "Test of trend in a rate: Poisson regression of the counts on time, log(denominator) as offset.",
         "``ratio`` is the rate ratio per unit of time.  " + _TREND_FIELDS_DOC + _AT_DOC,
         ("transforms.stats.trends.poisson_trend",),
     ),
     Udf(
         "binomial_trend",
         binomial_trend,
-        [DOUBLE_LIST, DOUBLE_LIST],
-        TREND_TYPE,
-        "Test of trend in a proportion: logistic regression of numerators out of denominators on the period.",
-        "Periods 0, 1, ..., n - 1 in list order; ``ratio`` is the odds ratio per period, and a numerator above "
-        "its denominator is an error.  " + _TREND_FIELDS_DOC,
-        ("transforms.stats.trends.binomial_trend",),
-    ),
-    Udf(
-        "binomial_trend_at",
-        binomial_trend_at,
         [DOUBLE_LIST, DOUBLE_LIST, DOUBLE_LIST],
         TREND_TYPE,
-        "Test of trend in a proportion, as ``binomial_trend``, at the given times.",
-        "``ratio`` is the odds ratio per unit of time.  " + _TREND_FIELDS_DOC + _AT_DOC,
+        "Test of trend in a proportion: logistic regression of numerators out of denominators on time.",
+        "``ratio`` is the odds ratio per unit of time, and a numerator above its denominator is an error.  "
+        + _TREND_FIELDS_DOC
+        + _AT_DOC,
         ("transforms.stats.trends.binomial_trend",),
     ),
     Udf(

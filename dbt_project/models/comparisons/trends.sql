@@ -2,7 +2,7 @@
   The trend of each area's last five periods with a published value (at least
   three): a Poisson regression of the counts on the period with the log denominator
   as offset for a crude rate, a logistic (binomial) one for a percentage
-  (poisson_trend_at, binomial_trend_at: transforms.stats.trends). The direction is
+  (poisson_trend, binomial_trend: transforms.stats.trends). The direction is
   read from the quasi-likelihood p-value, which allows for more variation between
   years than chance alone (docs/methods/statistics.md, Trends).
 
@@ -100,13 +100,13 @@ series as (
 fitted as (
     select
         *,
-        poisson_trend_at(numerators, denominators, times) as trend
+        poisson_trend(numerators, denominators, times) as trend
     from series
     where method = 'crude rate'
     union all
     select
         *,
-        binomial_trend_at(numerators, denominators, times) as trend
+        binomial_trend(numerators, denominators, times) as trend
     from series
     where method = 'percentage'
 )

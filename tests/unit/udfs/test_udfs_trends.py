@@ -1,4 +1,4 @@
-"""SQL functions for trends (transforms.udfs.trends): poisson_trend, binomial_trend, their _at forms, trend_direction.
+"""SQL functions for trends (transforms.udfs.trends): poisson_trend, binomial_trend and trend_direction.
 
 Checked against the Python functions they call, on the same inputs, through
 the list aggregation the models use (``list(x order by period_start)`` over an
@@ -75,18 +75,26 @@ def periods(conn):
 
 def _series(area):
     rows = sorted(r for r in _ROWS if r[0] == area)
-    return [np.nan if r[2] is None else r[2] for r in rows], [r[3] for r in rows]
+    years = [float(r[1][:4]) for r in rows]
+    return [np.nan if r[2] is None else r[2] for r in rows], [r[3] for r in rows], years
+
+
+# Each period's time in the SQL calls: the calendar year of its start, in list order.
+_LISTS = (
+    "list(numerator order by period_start), list(denominator order by period_start), "
+    "list(year(period_start)::double order by period_start)"
+)
 
 
 @pytest.mark.parametrize(("sql_name", "python"), [("poisson_trend", poisson_trend), ("binomial_trend", binomial_trend)])
 def test_trend_by_area_equals_python(periods, sql_name, python):
     got = periods.execute(
-        f"select area, {sql_name}(list(numerator order by period_start), list(denominator order by period_start)) "
-        "from periods group by area order by area"
+        f"select area, {sql_name}({_LISTS}) from periods group by area order by area"
     ).fetchall()
     assert [area for area, _ in got] == ["S37000001", "S37000002", "S37000003", "S37000004"]
     for area, struct in got:
-        assert struct == _as_sql(python(*_series(area)))
+        counts, denominators, years = _series(area)
+        assert struct == _as_sql(python(counts, denominators, times=years))
     by_area = dict(got)
     assert by_area["S37000001"]["p_value"] < 1e-6 and by_area["S37000001"]["ratio_lower"] > 1
     assert by_area["S37000002"]["p_value"] > 0.05
@@ -96,10 +104,9 @@ def test_trend_by_area_equals_python(periods, sql_name, python):
 
 def test_trend_direction_of_the_trends(periods):
     got = periods.execute(
-        """
+        f"""
         with trends as (
-            select area, poisson_trend(list(numerator order by period_start),
-                                       list(denominator order by period_start)) as trend
+            select area, poisson_trend({_LISTS}) as trend
             from periods group by area
         )
         select area, trend_direction(trend.slope, trend.p_value, 'high is bad'),
@@ -129,41 +136,43 @@ def test_trend_direction_equals_python(conn):
 
 def test_trends_at_times_equal_python_and_the_published_bernoulli_trend(conn):
     counts, denominators, times = [120.0, 150, 149, 170], [1e4, 1.03e4, 1.02e4, 1.04e4], [2018.0, 2020, 2021, 2022]
-    got = conn.execute("select poisson_trend_at(?, ?, ?)", [counts, denominators, times]).fetchall()[0][0]
+    got = conn.execute("select poisson_trend(?, ?, ?)", [counts, denominators, times]).fetchall()[0][0]
     assert got == _as_sql(poisson_trend(counts, denominators, times=times))
     x = np.linspace(0, 1, 50).tolist()
-    got = conn.execute("select binomial_trend_at(?, ?, ?)", [BERNOULLI_Y, [1.0] * 50, x]).fetchall()[0][0]
+    got = conn.execute("select binomial_trend(?, ?, ?)", [BERNOULLI_Y, [1.0] * 50, x]).fetchall()[0][0]
     assert got == _as_sql(binomial_trend(BERNOULLI_Y, np.ones(50), times=x))
     r_slope = logit(BERNOULLI_R_PREDICTION[-1]) - logit(BERNOULLI_R_PREDICTION[0])
     assert got["slope"] == pytest.approx(r_slope, abs=1e-5)
-    got = conn.execute("select binomial_trend([0.0, 0, 4, 10, 10], [10.0, 10, 10, 10, 10])").fetchall()[0][0]
+    got = conn.execute(
+        "select binomial_trend([0.0, 0, 4, 10, 10], [10.0, 10, 10, 10, 10], [0.0, 1, 2, 3, 4])"
+    ).fetchall()[0][0]
     assert got["reason"] == SEPARATED and got["p_value"] is None
 
 
 def test_trend_nulls_and_errors(conn):
-    assert conn.execute("select poisson_trend(NULL, [1.0, 2, 3])").fetchall() == [(None,)]
-    assert conn.execute("select binomial_trend_at([1.0, 2, 3], [5.0, 5, 5], NULL)").fetchall() == [(None,)]
+    assert conn.execute("select poisson_trend(NULL, [1.0, 2, 3], [0.0, 1, 2])").fetchall() == [(None,)]
+    assert conn.execute("select binomial_trend([1.0, 2, 3], [5.0, 5, 5], NULL)").fetchall() == [(None,)]
     with pytest.raises(duckdb.Error, match="greater than or equal to zero"):
-        conn.execute("select poisson_trend([1.0, -2, 3], [10.0, 10, 10])").fetchall()
+        conn.execute("select poisson_trend([1.0, -2, 3], [10.0, 10, 10], [0.0, 1, 2])").fetchall()
     with pytest.raises(duckdb.Error, match="exceed"):
-        conn.execute("select binomial_trend([1.0, 12, 3], [10.0, 10, 10])").fetchall()
+        conn.execute("select binomial_trend([1.0, 12, 3], [10.0, 10, 10], [0.0, 1, 2])").fetchall()
     with pytest.raises(duckdb.Error, match="one value per period"):
-        conn.execute("select poisson_trend([1.0, 2, 3], [10.0, 10])").fetchall()
+        conn.execute("select poisson_trend([1.0, 2, 3], [10.0, 10], [0.0, 1, 2])").fetchall()
 
 
 def test_trend_in_a_window_equals_the_grouped_trend(periods):
     """Every row of an area gets its area's trend when the lists are window lists (each fitted once per batch)."""
     got = periods.execute(
         """
-        select area, poisson_trend(list(numerator) over w, list(denominator) over w) as trend
+        select area, poisson_trend(list(numerator) over w, list(denominator) over w,
+                                   list(year(period_start)::double) over w) as trend
         from periods
         window w as (partition by area order by period_start rows between unbounded preceding and unbounded following)
         """
     ).fetchall()
     grouped = dict(
         periods.execute(
-            "select area, poisson_trend(list(numerator order by period_start), "
-            "list(denominator order by period_start)) from periods group by area"
+            f"select area, poisson_trend({_LISTS}) from periods group by area"
         ).fetchall()
     )
     assert len(got) == len(_ROWS)
