@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 
 #: The dbt tag of the models the compare step builds (after disclosure control).
 COMPARISONS_TAG = "comparisons"
-#: The mart of the features the peer families are computed from.
-FAMILY_FEATURES = "peer_family_features"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -188,17 +186,26 @@ def validate(cfg: Config, run_id: str) -> RunState:
 
 
 def _dbt_build(cfg: Config, state: RunState, selection: list[str], **options) -> None:
-    """`dbt build` of the selected models on the run's staged inputs, into its marts folder."""
+    """`dbt build` of the selected models on the run's staged inputs, into its marts folder.
+
+    The marts hold unsuppressed counts, so the folder is made owner-only afterwards,
+    whether or not the build succeeded.
+    """
+    from transforms.publish.dataset import make_private
+
     folder = run_dir(cfg, state.run_id)
-    run_dbt(
-        ["build", *selection],
-        warehouse=cfg.warehouse,
-        staged_dir=folder / "staged",
-        marts_dir=folder / "marts",
-        target_dir=folder / "dbt_target",
-        variables=build_variables(cfg, state),
-        **options,
-    )
+    try:
+        run_dbt(
+            ["build", *selection],
+            warehouse=cfg.warehouse,
+            staged_dir=folder / "staged",
+            marts_dir=folder / "marts",
+            target_dir=folder / "dbt_target",
+            variables=build_variables(cfg, state),
+            **options,
+        )
+    finally:
+        make_private(folder / "marts")
 
 
 def build(cfg: Config, run_id: str) -> RunState:
@@ -227,12 +234,6 @@ def compare(cfg: Config, run_id: str) -> RunState:
     only, so a rank, funnel position or opportunity is never built on a suppressed
     count: it is missing where the count is.
     """
-    import pandas as pd
-    import pyarrow as pa
-
-    from transforms.compare.families import assign_families
-    from transforms.publish.dataset import make_private, write_parquet
-
     _require(RunState.load(cfg.runs_dir, run_id).built, run_id, "nothing built; run the build step first")
     with _locked(cfg, run_id, "compare", shared="warehouse"):
         state = RunState.load(cfg.runs_dir, run_id)
@@ -247,18 +248,13 @@ def compare(cfg: Config, run_id: str) -> RunState:
         shutil.rmtree(controlled, ignore_errors=True)  # left by an earlier compare of this run
         controlled.mkdir()
         summary = contents.write_controlled(folder, marts, controlled, cfg.disclosure_threshold)
-        features = pd.read_parquet(folder / "marts" / f"{FAMILY_FEATURES}.parquet")
-        families = assign_families(features, cfg.peer_families)
-        write_parquet(
-            pa.Table.from_pandas(families, preserve_index=False), controlled / f"{contents.PEER_FAMILIES}.parquet"
-        )
+        families = contents.write_peer_families(folder, controlled, cfg.peer_families)
         log.info(
             "compare: %s; families %s",
             summary["disclosure_control"]["rule"],
             ", ".join(f"{k} {v}" for k, v in families.groupby("geography_level")["family_id"].nunique().items()),
         )
         _dbt_build(cfg, state, ["--select", f"tag:{COMPARISONS_TAG}"], controlled_dir=controlled, step="compare")
-        make_private(folder / "marts")  # as the indicator marts: owner-only, like every build output
         state.compared = True
         state.save(cfg.runs_dir)
     return state
@@ -296,11 +292,12 @@ def publish(cfg: Config, run_id: str) -> Path:
         shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish
         staging.mkdir()
         try:
+            controlled, disclosure = contents.read_controlled(folder / contents.CONTROLLED_DIR)
             # Read before publish_release, which moves `latest`.
-            disclosure = contents.read_controlled_summary(folder / contents.CONTROLLED_DIR)["disclosure_control"]
-            base = revisions.previous_release(cfg.output_dir, listed, code_version(), disclosure)
+            base = revisions.previous_release(cfg.output_dir, listed, code_version(), disclosure["disclosure_control"])
             previous = revisions.read_previous(base)
-            outputs, summary = contents.release_outputs(folder, staging, previous, {i.id: i.title for i in indicators})
+            titles = {i.id: i.title for i in indicators}
+            outputs, summary = contents.release_outputs(folder, staging, controlled, disclosure, previous, titles)
             release = publish_release(
                 outputs,
                 releases_dir=cfg.releases_dir,

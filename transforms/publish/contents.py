@@ -78,16 +78,18 @@ def restricted_ids(staged_dir: Path, state: RunState) -> Iterator:
 CONTROLLED_DIR = "controlled"
 CONTROLLED_INDICATORS = "indicators.parquet"
 DISCLOSURE_SUMMARY = "disclosure.json"
+#: The mart of the features the peer families are computed from.
+FAMILY_FEATURES = "peer_family_features"
 
 
 def write_controlled(run_folder: Path, marts: list[Path], controlled: Path, threshold: int) -> dict:
     """The indicators of the release after disclosure control, written to `controlled/indicators.parquet`.
 
-    Every level, unsuppressed, goes to data/runs/<run_id>/restricted/indicators/ (and the
-    marts are made) owner-only: it is for authorised analysts, never for a release. The
-    rest (no data zones) is suppressed (transforms.publish.suppression) and written for
-    the comparison models and the publish step; returns the summary for the manifest,
-    also written beside it as disclosure.json.
+    Every level, unsuppressed, goes to data/runs/<run_id>/restricted/indicators/
+    owner-only (as the marts are): it is for authorised analysts, never for a release.
+    The rest (no data zones) is suppressed (transforms.publish.suppression) and written
+    for the comparison models and the publish step; returns the summary for the
+    manifest, also written beside it as disclosure.json.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -95,7 +97,6 @@ def write_controlled(run_folder: Path, marts: list[Path], controlled: Path, thre
     from transforms.publish import dataset, suppression
 
     table = dataset.unify(marts)
-    dataset.make_private(run_folder / "marts")
     dataset.write_restricted(table, run_folder / "restricted")
     withheld = list(suppression.RESTRICTED_LEVELS)
     publishable = table.filter(pc.invert(pc.is_in(table["geography_level"], value_set=pa.array(withheld))))
@@ -106,16 +107,25 @@ def write_controlled(run_folder: Path, marts: list[Path], controlled: Path, thre
     return summary
 
 
-def read_controlled_summary(controlled: Path) -> dict:
-    """The disclosure summary the compare step wrote beside the controlled indicators."""
-    return json.loads((controlled / DISCLOSURE_SUMMARY).read_text())
+def write_peer_families(run_folder: Path, controlled: Path, supplied: Path | None):
+    """The peer families (transforms.compare.families) of the run's `peer_family_features` mart, or those
+    `supplied`, written to `controlled/peer_families.parquet` for the comparison models; returned as a frame."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from transforms.compare.families import assign_families
+    from transforms.publish import dataset
+
+    families = assign_families(pd.read_parquet(run_folder / "marts" / f"{FAMILY_FEATURES}.parquet"), supplied)
+    dataset.write_parquet(pa.Table.from_pandas(families, preserve_index=False), controlled / f"{PEER_FAMILIES}.parquet")
+    return families
 
 
 def read_controlled(controlled: Path):
     """The controlled indicators (pyarrow table) and their disclosure summary, as the compare step wrote them."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(controlled / CONTROLLED_INDICATORS), read_controlled_summary(controlled)
+    return pq.read_table(controlled / CONTROLLED_INDICATORS), json.loads((controlled / DISCLOSURE_SUMMARY).read_text())
 
 
 def indicator_outputs(publishable, staging: Path, disclosure: dict) -> tuple[dict, dict]:
@@ -144,25 +154,25 @@ PEER_FAMILIES = "peer_families"
 COMPARISON_SUMMARIES = "comparison_summaries"
 
 
-def release_outputs(run_folder: Path, staging: Path, previous, titles: dict[str, str]) -> tuple[dict, dict]:
+def release_outputs(
+    run_folder: Path, staging: Path, indicators, disclosure: dict, previous, titles: dict[str, str]
+) -> tuple[dict, dict]:
     """Every dataset of the release under `staging`, and their summary for the manifest.
 
-    The controlled indicators (with quality marker 'r' where a value was revised since
+    `indicators` and `disclosure` are the compare step's (read_controlled). Written:
+    the indicators (with quality marker 'r' where a value was revised since
     `previous`, the release transforms.publish.revisions.previous_release chose), the
     comparison datasets hive-partitioned like them, the per-partnership comparison
-    summaries, the peer families, and the
-    revisions table with its per-partnership summaries. The comparisons were built on
-    the controlled indicators only (the compare step), so they need no disclosure
-    control of their own. dbt writes an empty external model as one all-null row:
-    rows without an indicator id are dropped.
+    summaries, the peer families, and the revisions table with its per-partnership
+    summaries. The comparisons were built on the controlled indicators only (the
+    compare step), so they need no disclosure control of their own. dbt writes an
+    empty external model as one all-null row: rows without an indicator id are dropped.
     """
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from transforms.publish import dataset, revisions
 
-    controlled = run_folder / CONTROLLED_DIR
-    indicators, disclosure = read_controlled(controlled)
     tables = {}
     for name in COMPARISON_DATASETS:
         table = pq.read_table(run_folder / "marts" / f"{name}.parquet")
@@ -171,7 +181,7 @@ def release_outputs(run_folder: Path, staging: Path, previous, titles: dict[str,
     outputs, summary = indicator_outputs(revised.indicators, staging, disclosure)
     for name, table in tables.items():
         outputs.update(dataset.write_partitioned(table, staging, name=name))
-    families = pq.read_table(controlled / f"{PEER_FAMILIES}.parquet")
+    families = pq.read_table(run_folder / CONTROLLED_DIR / f"{PEER_FAMILIES}.parquet")
     rel = f"{PEER_FAMILIES}/{dataset.PART_FILE}"
     (staging / PEER_FAMILIES).mkdir()
     dataset.write_parquet(dataset.sort_rows(families), staging / rel)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import pyarrow.dataset as pads
 
 from transforms.publish import dataset
 from transforms.publish.suppression import CELL_KEYS, RESTRICTED_LEVELS, SUPPRESSED
@@ -140,18 +140,9 @@ class Revisions:
 
 
 def read_hive(folder: Path) -> pa.Table:
-    """A dataset written by `dataset.write_partitioned`: its parts with the partition columns put back (as text)."""
-    parts = sorted(Path(folder).glob(f"*=*/*=*/{dataset.PART_FILE}"))
-    if not parts:
-        raise FileNotFoundError(f"{folder}: no {dataset.PART_FILE} under <column>=<value>/<column>=<value>/")
-    tables = []
-    for path in parts:
-        table = pq.read_table(path)
-        pairs = [segment.split("=", 1) for segment in (path.parent.parent.name, path.parent.name)]
-        for i, (column, value) in enumerate(pairs):
-            table = table.add_column(i, column, pa.array([value] * table.num_rows, type=pa.string()))
-        tables.append(table)
-    return pa.concat_tables(tables, promote_options="permissive")
+    """A dataset written by `dataset.write_partitioned`, its partition columns (as text) back in the rows."""
+    partitioning = pads.partitioning(pa.schema([(c, pa.string()) for c in dataset.PARTITIONS]), flavor="hive")
+    return pads.dataset(folder, format="parquet", partitioning=partitioning).to_table()
 
 
 def read_previous(release_dir: Path | None) -> Previous | None:

@@ -88,9 +88,7 @@ _LISTS = (
 
 @pytest.mark.parametrize(("sql_name", "python"), [("poisson_trend", poisson_trend), ("binomial_trend", binomial_trend)])
 def test_trend_by_area_equals_python(periods, sql_name, python):
-    got = periods.execute(
-        f"select area, {sql_name}({_LISTS}) from periods group by area order by area"
-    ).fetchall()
+    got = periods.execute(f"select area, {sql_name}({_LISTS}) from periods group by area order by area").fetchall()
     assert [area for area, _ in got] == ["S37000001", "S37000002", "S37000003", "S37000004"]
     for area, struct in got:
         counts, denominators, years = _series(area)
@@ -170,11 +168,7 @@ def test_trend_in_a_window_equals_the_grouped_trend(periods):
         window w as (partition by area order by period_start rows between unbounded preceding and unbounded following)
         """
     ).fetchall()
-    grouped = dict(
-        periods.execute(
-            f"select area, poisson_trend({_LISTS}) from periods group by area"
-        ).fetchall()
-    )
+    grouped = dict(periods.execute(f"select area, poisson_trend({_LISTS}) from periods group by area").fetchall())
     assert len(got) == len(_ROWS)
     for area, trend in got:
         assert trend == grouped[area]
